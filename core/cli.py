@@ -1,0 +1,1174 @@
+"""The `printstall` command line: the same services the app uses, for scripts and for the terminal.
+
+Every command prints a short human summary, or with `--json` a JSON document (a stable interface for
+scripts). Errors print one sentence to stderr and exit with status 1. Records are named by their id, the last
+8 or more characters of it (as the app shows them), or their exact name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from core import __version__
+from core.config import DATA_DIR_ENV, default_data_dir
+from core.errors import PrintstallError
+from core.services import (
+    audit,
+    events,
+    filament,
+    importing,
+    jobs,
+    library,
+    printers,
+    products,
+    records,
+    transfer,
+)
+from core.workspace import Workspace
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+GuiLauncher = Callable[[Path, float | None], int]
+
+
+# ---------------------------------------------------------------- parsing helpers
+
+
+def money(text: str) -> int:
+    """'8', '8.5', '8,50' -> cents."""
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation as exc:
+        raise click.BadParameter(f"{text!r} is not an amount like 8.50") from exc
+    return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def grams(text: str) -> int:
+    """'12.5' or '12.5g' or '1kg' -> milligrams."""
+    match = re.fullmatch(r"\s*(-?\d+(?:[.,]\d+)?)\s*(mg|g|kg)?\s*", text.lower())
+    if not match:
+        raise click.BadParameter(f"{text!r} is not a weight like 12.5g")
+    value = Decimal(match.group(1).replace(",", "."))
+    factor = {"mg": 1, "g": 1000, "kg": 1_000_000, None: 1000}[match.group(2)]
+    return int((value * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def duration(text: str) -> int:
+    """'3600', '1h20m', '45m', '2h' -> seconds."""
+    if text.isdigit():
+        return int(text)
+    match = re.fullmatch(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?", text.strip().lower())
+    if not match or not any(match.groups()):
+        raise click.BadParameter(f"{text!r} is not a duration like 1h20m")
+    d, h, m, s = (int(g or 0) for g in match.groups())
+    return ((d * 24 + h) * 60 + m) * 60 + s
+
+
+def spool_map(ws: Workspace, values: Iterable[str]) -> dict[int, str]:
+    """'SPOOL' (extruder 1) or 'N=SPOOL' (extruder N, counted from 1) -> {slot: spool id}."""
+    out: dict[int, str] = {}
+    for value in values:
+        slot_text, _, ident = value.rpartition("=")
+        slot = int(slot_text) - 1 if slot_text else 0
+        if slot < 0:
+            raise click.BadParameter("extruders are counted from 1")
+        out[slot] = records.resolve(ws, filament.SPOOL, ident).id
+    return out
+
+
+def fmt_g(mg: int) -> str:
+    return f"{mg / 1000:,.1f} g"
+
+
+def fmt_money(cents: int | None) -> str:
+    return "-" if cents is None else f"{cents / 100:,.2f}"
+
+
+# ---------------------------------------------------------------- output and errors
+
+
+def to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def emit(ctx: click.Context, data: Any, human: Callable[[], Iterable[str]] | str) -> None:
+    if ctx.find_root().params.get("as_json") or ctx.params.get("as_json"):
+        click.echo(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False, sort_keys=True))
+        return
+    lines = [human] if isinstance(human, str) else list(human())
+    for line in lines:
+        click.echo(line)
+
+
+def json_option(func: Callable[P, T]) -> Callable[P, T]:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(func)
+
+
+def workspace(ctx: click.Context) -> Workspace:
+    state: dict[str, Any] = ctx.find_root().obj
+    if "workspace" not in state:
+        state["workspace"] = ctx.with_resource(Workspace.open(state["data_dir"]))
+    ws: Workspace = state["workspace"]
+    return ws
+
+
+def service(func: Callable[P, T]) -> Callable[P, T]:
+    """Turn a PrintstallError into one sentence on stderr and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return func(*args, **kwargs)
+        except PrintstallError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------- the root
+
+
+def build_cli(launch_gui: GuiLauncher | None = None) -> click.Group:
+    @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.version_option(__version__, prog_name="printstall")
+    @click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=DATA_DIR_ENV,
+        help="Folder for the database and files (default: the user's data folder).",
+    )
+    @click.pass_context
+    def cli(ctx: click.Context, data_dir: Path | None) -> None:
+        """Printstall: the model library, filament shelf, stock, print queue and market events of a maker.
+
+        Without a command, the app's window opens.
+        """
+        ctx.obj = {"data_dir": data_dir or default_data_dir()}
+        if ctx.invoked_subcommand is None:
+            if launch_gui is None:
+                click.echo(ctx.get_help())
+                return
+            ctx.exit(launch_gui(ctx.obj["data_dir"], None))
+
+    if launch_gui is not None:
+
+        @cli.command("gui")
+        @click.option(
+            "--quit-after", type=float, help="Close the window after this many seconds (smoke tests)."
+        )
+        @click.pass_context
+        def gui(ctx: click.Context, quit_after: float | None) -> None:
+            """Open the app's window."""
+            ctx.exit(launch_gui(ctx.find_root().obj["data_dir"], quit_after))
+
+    for command in COMMANDS:
+        cli.add_command(command)
+    return cli
+
+
+# ---------------------------------------------------------------- import, export, restore, audit
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option
+@click.pass_context
+@service
+def import_cmd(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Store files, folders and zip archives in the library's file store."""
+    outcomes = importing.import_paths(workspace(ctx), paths)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("added", "duplicate", "rejected")}
+
+    def human() -> Iterable[str]:
+        for o in outcomes:
+            yield f"{o.status:9} {o.source}" + (f"  ({o.message})" if o.message else "")
+        yield (
+            f"{counts['added']} added, {counts['duplicate']} duplicates skipped, "
+            f"{counts['rejected']} rejected"
+        )
+
+    emit(ctx, {"files": outcomes, **counts}, human)
+    if outcomes and counts["rejected"] == len(outcomes):
+        sys.exit(1)
+
+
+@click.command("export")
+@click.option(
+    "--json",
+    "path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every record to this JSON file.",
+)
+@click.pass_context
+@service
+def export_cmd(ctx: click.Context, path: Path) -> None:
+    """Export every record (for a backup, or to take your data elsewhere)."""
+    count = transfer.export_json(workspace(ctx), path)
+    click.echo(f"Exported {count} records to {path}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+@service
+def restore_cmd(ctx: click.Context, path: Path) -> None:
+    """Load an export into an empty data folder."""
+    count = transfer.restore_json(workspace(ctx), path)
+    click.echo(f"Restored {count} records from {path}")
+
+
+@click.command("audit")
+@click.option("--limit", default=30, show_default=True)
+@json_option
+@click.pass_context
+@service
+def audit_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
+    """What was done lately, by whom, from which device."""
+    entries = audit.recent(workspace(ctx), limit)
+    emit(ctx, entries, lambda: (f"{e.at[:19]}  {e.action:22} {e.summary}" for e in entries))
+
+
+# ---------------------------------------------------------------- printers
+
+
+@click.group("printer")
+def printer_cmd() -> None:
+    """Printers: add, list, edit, delete."""
+
+
+def printer_line(p: Any) -> str:
+    return f"{p.id[-8:]}  {p.name:20} {p.model:14} nozzle {p.nozzle_um / 1000:g} mm  {p.power_w} W"
+
+
+@printer_cmd.command("add")
+@click.argument("name")
+@click.option("--model", default="")
+@click.option("--nozzle", type=float, default=0.4, show_default=True, help="Nozzle diameter in mm.")
+@click.option("--build", default="", help="Build volume WxDxH in mm, e.g. 250x210x220.")
+@click.option("--extruders", type=int, default=1, show_default=True)
+@click.option("--power", "power_w", type=int, default=0, help="Average power draw in watts.")
+@click.option("--hourly-cost", type=money, default="0", help="Machine wear per hour, e.g. 0.25.")
+@json_option
+@click.pass_context
+@service
+def printer_add(
+    ctx: click.Context,
+    name: str,
+    model: str,
+    nozzle: float,
+    build: str,
+    extruders: int,
+    power_w: int,
+    hourly_cost: int,
+    as_json: bool,
+) -> None:
+    """Add a printer."""
+    dims = [int(d) for d in build.lower().split("x")] if build else [0, 0, 0]
+    if len(dims) != 3:
+        raise click.BadParameter("give the build volume as WxDxH, e.g. 250x210x220")
+    p = printers.add_printer(
+        workspace(ctx),
+        name=name,
+        model=model,
+        nozzle_um=round(nozzle * 1000),
+        build_x_mm=dims[0],
+        build_y_mm=dims[1],
+        build_z_mm=dims[2],
+        extruders=extruders,
+        power_w=power_w,
+        hourly_cost_cents=hourly_cost,
+    )
+    emit(ctx, p, f"Added printer {printer_line(p)}")
+
+
+@printer_cmd.command("list")
+@json_option
+@click.pass_context
+@service
+def printer_list(ctx: click.Context, as_json: bool) -> None:
+    """List printers."""
+    items = printers.list_printers(workspace(ctx))
+    emit(ctx, items, lambda: (printer_line(p) for p in items))
+
+
+@printer_cmd.command("edit")
+@click.argument("printer")
+@click.option("--name")
+@click.option("--model")
+@click.option("--nozzle", type=float)
+@click.option("--power", "power_w", type=int)
+@click.option("--hourly-cost", type=money)
+@json_option
+@click.pass_context
+@service
+def printer_edit(
+    ctx: click.Context,
+    printer: str,
+    name: str | None,
+    model: str | None,
+    nozzle: float | None,
+    power_w: int | None,
+    hourly_cost: int | None,
+    as_json: bool,
+) -> None:
+    """Change a printer."""
+    ws = workspace(ctx)
+    changes = {
+        "name": name,
+        "model": model,
+        "power_w": power_w,
+        "hourly_cost_cents": hourly_cost,
+        "nozzle_um": None if nozzle is None else round(nozzle * 1000),
+    }
+    p = printers.edit_printer(
+        ws,
+        records.resolve(ws, printers.SPEC, printer).id,
+        **{k: v for k, v in changes.items() if v is not None},
+    )
+    emit(ctx, p, f"Changed printer {printer_line(p)}")
+
+
+@printer_cmd.command("delete")
+@click.argument("printer")
+@click.pass_context
+@service
+def printer_delete(ctx: click.Context, printer: str) -> None:
+    """Move a printer to the trash."""
+    ws = workspace(ctx)
+    row = records.resolve(ws, printers.SPEC, printer)
+    printers.delete_printer(ws, row.id)
+    click.echo(f"Deleted printer {row.name}")
+
+
+# ---------------------------------------------------------------- filament and spools
+
+
+@click.group("filament")
+def filament_cmd() -> None:
+    """Filaments (what you reorder): add, list."""
+
+
+def filament_line(f: Any) -> str:
+    return (
+        f"{f.id[-8:]}  {f.brand:12} {f.material:6} {f.colour_name:16} {fmt_money(f.price_cents):>8}  "
+        f"{fmt_g(f.remaining_mg):>11} on the shelf"
+    )
+
+
+@filament_cmd.command("add")
+@click.option("--material", required=True, help="PLA, PETG, ...")
+@click.option("--brand", default="")
+@click.option("--colour", "colour_name", default="")
+@click.option("--hex", "colour_hex", default="", help="Colour code like #1E90FF.")
+@click.option("--diameter", type=float, default=1.75, show_default=True, help="In mm.")
+@click.option(
+    "--weight", "net_weight", type=grams, default="1kg", show_default=True, help="Net filament weight."
+)
+@click.option("--empty-spool", type=grams, default="0", help="Weight of the empty spool.")
+@click.option("--price", type=money, default="0", help="Price of one spool.")
+@click.option("--low-stock", type=grams, default="0", help="Warn when the shelf holds less than this.")
+@json_option
+@click.pass_context
+@service
+def filament_add(
+    ctx: click.Context,
+    material: str,
+    brand: str,
+    colour_name: str,
+    colour_hex: str,
+    diameter: float,
+    net_weight: int,
+    empty_spool: int,
+    price: int,
+    low_stock: int,
+    as_json: bool,
+) -> None:
+    """Add a filament."""
+    f = filament.add_filament(
+        workspace(ctx),
+        material=material,
+        brand=brand,
+        colour_name=colour_name,
+        colour_hex=colour_hex,
+        diameter_um=round(diameter * 1000),
+        net_weight_mg=net_weight,
+        empty_spool_weight_mg=empty_spool,
+        price_cents=price,
+        low_stock_mg=low_stock,
+    )
+    emit(ctx, f, f"Added filament {filament_line(f)}")
+
+
+@filament_cmd.command("list")
+@json_option
+@click.pass_context
+@service
+def filament_list(ctx: click.Context, as_json: bool) -> None:
+    """List filaments with what is left over all their spools."""
+    items = filament.list_filaments(workspace(ctx))
+    emit(ctx, items, lambda: (filament_line(f) for f in items))
+
+
+@click.group("spool")
+def spool_cmd() -> None:
+    """Spools (physical rolls): add, list, show, use, weigh, edit, delete."""
+
+
+def spool_line(s: Any) -> str:
+    return (
+        f"{s.id[-8:]}  {s.label:34} {fmt_g(s.remaining_mg):>10} of {fmt_g(s.initial_weight_mg):>10}  "
+        f"{s.location}"
+    )
+
+
+@spool_cmd.command("add")
+@click.argument("filament_ref", metavar="FILAMENT")
+@click.option("--weight", type=grams, help="Filament on the spool (default: the filament's net weight).")
+@click.option("--location", default="")
+@click.option("--lot", default="")
+@click.option("--price", type=money, help="What this spool cost, if not the filament's price.")
+@click.option("--bought", "purchase_date", help="Purchase date, e.g. 2026-11-20.")
+@json_option
+@click.pass_context
+@service
+def spool_add(
+    ctx: click.Context,
+    filament_ref: str,
+    weight: int | None,
+    location: str,
+    lot: str,
+    price: int | None,
+    purchase_date: str | None,
+    as_json: bool,
+) -> None:
+    """Put a new spool of a filament on the shelf."""
+    ws = workspace(ctx)
+    values: dict[str, Any] = {
+        "filament_id": records.resolve(ws, filament.FILAMENT, filament_ref).id,
+        "location": location,
+        "lot": lot,
+        "price_cents": price,
+        "purchase_date": purchase_date,
+    }
+    if weight is not None:
+        values["initial_weight_mg"] = weight
+    s = filament.add_spool(ws, **values)
+    emit(ctx, s, f"Added spool {spool_line(s)}")
+
+
+@spool_cmd.command("list")
+@click.option("--all", "include_archived", is_flag=True, help="Include archived spools.")
+@json_option
+@click.pass_context
+@service
+def spool_list(ctx: click.Context, include_archived: bool, as_json: bool) -> None:
+    """List spools with the weight left on each."""
+    items = filament.list_spools(workspace(ctx), include_archived=include_archived)
+    emit(ctx, items, lambda: (spool_line(s) for s in items))
+
+
+@spool_cmd.command("show")
+@click.argument("spool")
+@json_option
+@click.pass_context
+@service
+def spool_show(ctx: click.Context, spool: str, as_json: bool) -> None:
+    """A spool and its usage history."""
+    ws = workspace(ctx)
+    s = filament.get_spool(ws, records.resolve(ws, filament.SPOOL, spool).id)
+    history = filament.spool_history(ws, s.id)
+
+    def human() -> Iterable[str]:
+        yield spool_line(s)
+        for u in history:
+            yield f"  {u.at[:19]}  {u.delta_mg / 1000:+10.1f} g  {u.reason:12} {u.note}"
+
+    emit(ctx, {"spool": s, "history": history}, human)
+
+
+@spool_cmd.command("use")
+@click.argument("spool")
+@click.argument("amount", type=grams)
+@click.option("--reason", type=click.Choice(filament.USAGE_REASONS), default="manual", show_default=True)
+@click.option("--note", default="")
+@json_option
+@click.pass_context
+@service
+def spool_use(ctx: click.Context, spool: str, amount: int, reason: str, note: str, as_json: bool) -> None:
+    """Record filament used from a spool (e.g. 12.5g)."""
+    ws = workspace(ctx)
+    s = filament.record_usage(
+        ws, records.resolve(ws, filament.SPOOL, spool).id, amount, reason=reason, note=note
+    )
+    emit(ctx, s, f"Used {fmt_g(amount)}: {spool_line(s)}")
+
+
+@spool_cmd.command("weigh")
+@click.argument("spool")
+@click.argument("gross", type=grams)
+@json_option
+@click.pass_context
+@service
+def spool_weigh(ctx: click.Context, spool: str, gross: int, as_json: bool) -> None:
+    """Weigh a spool (filament and spool together) and correct the shelf."""
+    ws = workspace(ctx)
+    s, correction = filament.weigh_spool(ws, records.resolve(ws, filament.SPOOL, spool).id, gross)
+    emit(
+        ctx,
+        {"spool": s, "correction_mg": correction},
+        f"{fmt_g(s.remaining_mg)} left ({correction / 1000:+.1f} g against the records): {spool_line(s)}",
+    )
+
+
+@spool_cmd.command("edit")
+@click.argument("spool")
+@click.option("--location")
+@click.option("--opened/--sealed", default=None)
+@click.option("--archived/--active", default=None)
+@json_option
+@click.pass_context
+@service
+def spool_edit(
+    ctx: click.Context,
+    spool: str,
+    location: str | None,
+    opened: bool | None,
+    archived: bool | None,
+    as_json: bool,
+) -> None:
+    """Change a spool's location or state."""
+    ws = workspace(ctx)
+    changes = {
+        k: v
+        for k, v in {"location": location, "opened": opened, "archived": archived}.items()
+        if v is not None
+    }
+    s = filament.edit_spool(ws, records.resolve(ws, filament.SPOOL, spool).id, **changes)
+    emit(ctx, s, f"Changed spool {spool_line(s)}")
+
+
+# ---------------------------------------------------------------- models and variants
+
+
+@click.group("model")
+def model_cmd() -> None:
+    """Models in the library: add, list."""
+
+
+@model_cmd.command("add")
+@click.argument("name")
+@click.option("--designer", default="")
+@click.option("--licence", default="", help="SPDX id, e.g. CC-BY-4.0.")
+@click.option(
+    "--selling/--no-selling",
+    "allows_selling",
+    default=None,
+    help="Whether the licence allows selling prints.",
+)
+@click.option("--tag", "tags", multiple=True)
+@json_option
+@click.pass_context
+@service
+def model_add(
+    ctx: click.Context,
+    name: str,
+    designer: str,
+    licence: str,
+    allows_selling: bool | None,
+    tags: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Add a model to the library."""
+    m = library.add_model(
+        workspace(ctx),
+        name=name,
+        designer_name=designer,
+        licence_spdx=licence,
+        licence_allows_selling=allows_selling,
+        tags=tags,
+    )
+    emit(ctx, m, f"Added model {m.id[-8:]}  {m.name}")
+
+
+@model_cmd.command("list")
+@json_option
+@click.pass_context
+@service
+def model_list(ctx: click.Context, as_json: bool) -> None:
+    """List models."""
+    items = library.list_models(workspace(ctx))
+    emit(
+        ctx,
+        items,
+        lambda: (f"{m.id[-8:]}  {m.name:30} {m.designer_name:20} {', '.join(m.tags)}" for m in items),
+    )
+
+
+@click.group("variant")
+def variant_cmd() -> None:
+    """Variants (a model sliced for a printer and material): add, list."""
+
+
+def variant_line(v: Any) -> str:
+    per_slot = " + ".join(fmt_g(m.grams_mg) for m in v.materials) or "no filament"
+    return f"{v.id[-8:]}  {v.name:30} {per_slot:>12}  {v.units_per_plate} per plate"
+
+
+@variant_cmd.command("add")
+@click.argument("model_ref", metavar="MODEL")
+@click.argument("name")
+@click.option(
+    "--grams",
+    "grams_list",
+    multiple=True,
+    help="Filament per plate: '12.5' for extruder 1, or 'N=12.5' for extruder N. Repeatable.",
+)
+@click.option("--material", default="", help="PLA, PETG, ...")
+@click.option("--colour", default="")
+@click.option("--units-per-plate", type=int, default=1, show_default=True)
+@click.option("--print-time", type=duration, help="Print time per plate, e.g. 1h20m.")
+@click.option("--printer", "printer_ref")
+@json_option
+@click.pass_context
+@service
+def variant_add(
+    ctx: click.Context,
+    model_ref: str,
+    name: str,
+    grams_list: tuple[str, ...],
+    material: str,
+    colour: str,
+    units_per_plate: int,
+    print_time: int | None,
+    printer_ref: str | None,
+    as_json: bool,
+) -> None:
+    """Add a variant of a model."""
+    ws = workspace(ctx)
+    materials = []
+    for item in grams_list:
+        slot_text, _, amount = item.rpartition("=")
+        materials.append(
+            library.MaterialInput(
+                slot=int(slot_text) - 1 if slot_text else 0,
+                grams_mg=grams(amount),
+                material=material,
+                colour_name=colour,
+            )
+        )
+    v = library.add_variant(
+        ws,
+        model_id=records.resolve(ws, library.MODEL, model_ref).id,
+        name=name,
+        material=material,
+        colour=colour,
+        units_per_plate=units_per_plate,
+        print_time_s=print_time,
+        materials=materials,
+        printer_id=records.resolve(ws, printers.SPEC, printer_ref).id if printer_ref else None,
+    )
+    emit(ctx, v, f"Added variant {variant_line(v)}")
+
+
+@variant_cmd.command("list")
+@click.option("--model", "model_ref")
+@json_option
+@click.pass_context
+@service
+def variant_list(ctx: click.Context, model_ref: str | None, as_json: bool) -> None:
+    """List variants."""
+    ws = workspace(ctx)
+    items = library.list_variants(ws, records.resolve(ws, library.MODEL, model_ref).id if model_ref else None)
+    emit(ctx, items, lambda: (variant_line(v) for v in items))
+
+
+# ---------------------------------------------------------------- products and stock
+
+
+@click.group("product")
+def product_cmd() -> None:
+    """Products (finished goods and accessories): add, list, edit."""
+
+
+def product_line(p: Any) -> str:
+    flag = "  LOW" if p.on_hand <= p.low_stock else ""
+    return f"{p.id[-8:]}  {p.sku:10} {p.name:30} {fmt_money(p.price_cents):>8}  {p.on_hand:5} on hand{flag}"
+
+
+@product_cmd.command("add")
+@click.argument("name")
+@click.option("--sku", default="")
+@click.option("--kind", type=click.Choice(products.KINDS), default="printed", show_default=True)
+@click.option("--variant", "variant_ref", help="The variant printed to make it.")
+@click.option("--price", type=money, default="0")
+@click.option("--cost", type=money)
+@click.option("--low-stock", type=int, default=0)
+@json_option
+@click.pass_context
+@service
+def product_add(
+    ctx: click.Context,
+    name: str,
+    sku: str,
+    kind: str,
+    variant_ref: str | None,
+    price: int,
+    cost: int | None,
+    low_stock: int,
+    as_json: bool,
+) -> None:
+    """Add a product."""
+    ws = workspace(ctx)
+    variant_id = records.resolve(ws, library.VARIANT, variant_ref).id if variant_ref else None
+    p = products.add_product(
+        ws,
+        name=name,
+        sku=sku,
+        kind=kind,
+        variant_id=variant_id,
+        price_cents=price,
+        cost_cents=cost,
+        low_stock=low_stock,
+    )
+    emit(ctx, p, f"Added product {product_line(p)}")
+
+
+@product_cmd.command("list")
+@json_option
+@click.pass_context
+@service
+def product_list(ctx: click.Context, as_json: bool) -> None:
+    """List products with stock on hand."""
+    items = products.list_products(workspace(ctx))
+    emit(ctx, items, lambda: (product_line(p) for p in items))
+
+
+@product_cmd.command("edit")
+@click.argument("product")
+@click.option("--name")
+@click.option("--sku")
+@click.option("--price", type=money)
+@click.option("--low-stock", type=int)
+@json_option
+@click.pass_context
+@service
+def product_edit(
+    ctx: click.Context,
+    product: str,
+    name: str | None,
+    sku: str | None,
+    price: int | None,
+    low_stock: int | None,
+    as_json: bool,
+) -> None:
+    """Change a product."""
+    ws = workspace(ctx)
+    changes = {
+        k: v
+        for k, v in {"name": name, "sku": sku, "price_cents": price, "low_stock": low_stock}.items()
+        if v is not None
+    }
+    p = products.edit_product(ws, records.resolve(ws, products.SPEC, product).id, **changes)
+    emit(ctx, p, f"Changed product {product_line(p)}")
+
+
+@click.group("stock")
+def stock_cmd() -> None:
+    """Stock of products: show, adjust, history."""
+
+
+@stock_cmd.command("show")
+@json_option
+@click.pass_context
+@service
+def stock_show(ctx: click.Context, as_json: bool) -> None:
+    """Stock on hand of every product."""
+    items = products.list_products(workspace(ctx))
+    emit(ctx, items, lambda: (product_line(p) for p in items))
+
+
+@stock_cmd.command("adjust")
+@click.argument("product")
+@click.argument("quantity", type=int)
+@click.option("--reason", type=click.Choice(products.ADJUST_REASONS), default="adjust", show_default=True)
+@click.option("--note", default="")
+@json_option
+@click.pass_context
+@service
+def stock_adjust(
+    ctx: click.Context, product: str, quantity: int, reason: str, note: str, as_json: bool
+) -> None:
+    """Add (+N) or take away (-N) stock by hand, with a reason."""
+    ws = workspace(ctx)
+    p = products.adjust_stock(
+        ws, records.resolve(ws, products.SPEC, product).id, quantity, reason=reason, note=note
+    )
+    emit(ctx, p, f"{quantity:+d}: {product_line(p)}")
+
+
+@stock_cmd.command("history")
+@click.argument("product")
+@json_option
+@click.pass_context
+@service
+def stock_history(ctx: click.Context, product: str, as_json: bool) -> None:
+    """Every stock movement of a product."""
+    ws = workspace(ctx)
+    items = products.stock_history(ws, records.resolve(ws, products.SPEC, product).id)
+    emit(ctx, items, lambda: (f"{m.at[:19]}  {m.quantity:+6d}  {m.reason:9} {m.note}" for m in items))
+
+
+# ---------------------------------------------------------------- the print queue
+
+
+@click.group("job")
+def job_cmd() -> None:
+    """The print queue: queue, list, start, finish, fail, cancel, move."""
+
+
+def job_line(j: Any) -> str:
+    return f"{j.id[-8:]}  {j.status:9} {j.copies} x variant {j.variant_id[-8:]}  place {j.position}"
+
+
+def job_result(ctx: click.Context, result: Any, verb: str) -> None:
+    def human() -> Iterable[str]:
+        yield f"{verb} {job_line(result.job)}"
+        if result.units_added:
+            yield f"  +{result.units_added} units in stock"
+        for spool_id, mg in result.usage_mg.items():
+            yield f"  {fmt_g(mg)} used from spool {spool_id[-8:]}"
+        for warning in result.warnings:
+            yield f"  warning: {warning}"
+
+    emit(ctx, result, human)
+
+
+@job_cmd.command("queue")
+@click.argument("variant_ref", metavar="VARIANT")
+@click.option("--copies", type=int, default=1, show_default=True, help="Plates to print.")
+@click.option("--printer", "printer_ref")
+@click.option("--product", "product_ref", help="Where the units go (default: the variant's product).")
+@click.option("--event", "event_ref", help="The market event it is printed for.")
+@json_option
+@click.pass_context
+@service
+def job_queue(
+    ctx: click.Context,
+    variant_ref: str,
+    copies: int,
+    printer_ref: str | None,
+    product_ref: str | None,
+    event_ref: str | None,
+    as_json: bool,
+) -> None:
+    """Queue plates of a variant."""
+    ws = workspace(ctx)
+    j = jobs.queue_job(
+        ws,
+        records.resolve(ws, library.VARIANT, variant_ref).id,
+        copies=copies,
+        printer_id=records.resolve(ws, printers.SPEC, printer_ref).id if printer_ref else None,
+        product_id=records.resolve(ws, products.SPEC, product_ref).id if product_ref else None,
+        event_id=records.resolve(ws, events.SPEC, event_ref).id if event_ref else None,
+    )
+    emit(ctx, j, f"Queued {job_line(j)}")
+
+
+@job_cmd.command("list")
+@click.option("--status", type=click.Choice(jobs.STATUSES))
+@json_option
+@click.pass_context
+@service
+def job_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
+    """List jobs."""
+    items = jobs.list_jobs(workspace(ctx), status=status)
+    emit(ctx, items, lambda: (job_line(j) for j in items))
+
+
+SPOOL_HELP = "Spool for extruder 1, or N=SPOOL for extruder N. Repeatable."
+
+
+@job_cmd.command("start")
+@click.argument("job")
+@click.option("--printer", "printer_ref")
+@click.option("--spool", "spools", multiple=True, help=SPOOL_HELP)
+@json_option
+@click.pass_context
+@service
+def job_start(
+    ctx: click.Context, job: str, printer_ref: str | None, spools: tuple[str, ...], as_json: bool
+) -> None:
+    """Start a queued job."""
+    ws = workspace(ctx)
+    j = jobs.start_job(
+        ws,
+        records.resolve(ws, jobs.SPEC, job).id,
+        spools=spool_map(ws, spools),
+        printer_id=records.resolve(ws, printers.SPEC, printer_ref).id if printer_ref else None,
+    )
+    emit(ctx, j, f"Started {job_line(j)}")
+
+
+@job_cmd.command("finish")
+@click.argument("job")
+@click.option("--spool", "spools", multiple=True, help=SPOOL_HELP)
+@json_option
+@click.pass_context
+@service
+def job_finish(ctx: click.Context, job: str, spools: tuple[str, ...], as_json: bool) -> None:
+    """Finish a job: its filament comes off the spools, its units go into stock."""
+    ws = workspace(ctx)
+    job_result(
+        ctx,
+        jobs.finish_job(ws, records.resolve(ws, jobs.SPEC, job).id, spools=spool_map(ws, spools)),
+        "Finished",
+    )
+
+
+@job_cmd.command("fail")
+@click.argument("job")
+@click.option("--printed", default="100%", show_default=True, help="How much had printed, e.g. 40%.")
+@click.option("--reason", default="")
+@click.option("--spool", "spools", multiple=True, help=SPOOL_HELP)
+@json_option
+@click.pass_context
+@service
+def job_fail(
+    ctx: click.Context, job: str, printed: str, reason: str, spools: tuple[str, ...], as_json: bool
+) -> None:
+    """Record a failed job: the printed part of its filament is used, nothing goes into stock."""
+    ws = workspace(ctx)
+    try:
+        permille = round(float(printed.rstrip("%")) * 10)
+    except ValueError as exc:
+        raise click.BadParameter(f"{printed!r} is not a percentage like 40%") from exc
+    result = jobs.fail_job(
+        ws,
+        records.resolve(ws, jobs.SPEC, job).id,
+        printed_permille=permille,
+        reason=reason,
+        spools=spool_map(ws, spools),
+    )
+    job_result(ctx, result, "Failed")
+
+
+@job_cmd.command("cancel")
+@click.argument("job")
+@json_option
+@click.pass_context
+@service
+def job_cancel(ctx: click.Context, job: str, as_json: bool) -> None:
+    """Cancel a queued or printing job (no filament is counted)."""
+    ws = workspace(ctx)
+    j = jobs.cancel_job(ws, records.resolve(ws, jobs.SPEC, job).id)
+    emit(ctx, j, f"Cancelled {job_line(j)}")
+
+
+@job_cmd.command("move")
+@click.argument("job")
+@click.argument("position", type=int)
+@json_option
+@click.pass_context
+@service
+def job_move(ctx: click.Context, job: str, position: int, as_json: bool) -> None:
+    """Move a queued job to a place in its printer's queue (1 = next)."""
+    ws = workspace(ctx)
+    queue = jobs.move_job(ws, records.resolve(ws, jobs.SPEC, job).id, position)
+    emit(ctx, queue, lambda: (job_line(j) for j in queue))
+
+
+# ---------------------------------------------------------------- market events
+
+
+@click.group("event")
+def event_cmd() -> None:
+    """Market events: create, list, plan, pack, sell, return, show."""
+
+
+@event_cmd.command("create")
+@click.argument("name")
+@click.option("--starts", "starts_on", help="e.g. 2026-12-12")
+@click.option("--ends", "ends_on")
+@click.option("--venue", default="")
+@click.option("--booth-fee", type=money, default="0")
+@click.option("--travel", type=money, default="0")
+@click.option("--theme", default="")
+@json_option
+@click.pass_context
+@service
+def event_create(
+    ctx: click.Context,
+    name: str,
+    starts_on: str | None,
+    ends_on: str | None,
+    venue: str,
+    booth_fee: int,
+    travel: int,
+    theme: str,
+    as_json: bool,
+) -> None:
+    """Create a market event."""
+    e = events.create_event(
+        workspace(ctx),
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        venue=venue,
+        booth_fee_cents=booth_fee,
+        travel_cost_cents=travel,
+        theme=theme,
+    )
+    emit(ctx, e, f"Created event {e.id[-8:]}  {e.name}  {e.starts_on or ''}")
+
+
+@event_cmd.command("list")
+@json_option
+@click.pass_context
+@service
+def event_list(ctx: click.Context, as_json: bool) -> None:
+    """List events."""
+    items = events.list_events(workspace(ctx))
+    emit(ctx, items, lambda: (f"{e.id[-8:]}  {e.starts_on or '':10}  {e.status:8} {e.name}" for e in items))
+
+
+@event_cmd.command("plan")
+@click.argument("event")
+@click.argument("product")
+@click.argument("target", type=int)
+@click.pass_context
+@service
+def event_plan(ctx: click.Context, event: str, product: str, target: int) -> None:
+    """Put TARGET units of a product on an event's packing list."""
+    ws = workspace(ctx)
+    e = records.resolve(ws, events.SPEC, event)
+    p = records.resolve(ws, products.SPEC, product)
+    events.set_target(ws, e.id, p.id, target)
+    click.echo(f"{e.name}: bring {target} x {p.name}")
+
+
+@event_cmd.command("pack")
+@click.argument("event")
+@click.argument("product")
+@click.argument("quantity", type=int)
+@click.pass_context
+@service
+def event_pack(ctx: click.Context, event: str, product: str, quantity: int) -> None:
+    """Move stock from home to the event."""
+    ws = workspace(ctx)
+    e = records.resolve(ws, events.SPEC, event)
+    p = records.resolve(ws, products.SPEC, product)
+    events.pack(ws, e.id, p.id, quantity)
+    click.echo(f"Packed {quantity} x {p.name} for {e.name}")
+
+
+@event_cmd.command("sell")
+@click.argument("product")
+@click.argument("quantity", type=int, default=1)
+@click.option("--event", "event_ref", help="Sold at this event (from the stock packed for it).")
+@click.option("--price", type=money, help="Unit price, if not the product's price.")
+@click.option("--payment", type=click.Choice(events.PAYMENT_METHODS), default="cash", show_default=True)
+@click.option("--stall", is_flag=True, help="Record it even beyond the stock on hand (it happened).")
+@json_option
+@click.pass_context
+@service
+def event_sell(
+    ctx: click.Context,
+    product: str,
+    quantity: int,
+    event_ref: str | None,
+    price: int | None,
+    payment: str,
+    stall: bool,
+    as_json: bool,
+) -> None:
+    """Record a sale."""
+    ws = workspace(ctx)
+    p = records.resolve(ws, products.SPEC, product)
+    sale = events.sell(
+        ws,
+        p.id,
+        quantity,
+        unit_price_cents=price,
+        payment_method=payment,
+        at_stall=stall,
+        event_id=records.resolve(ws, events.SPEC, event_ref).id if event_ref else None,
+    )
+    note = "  (more than on hand: check the stock)" if sale.oversold else ""
+    emit(ctx, sale, f"Sold {quantity} x {p.name} at {fmt_money(sale.unit_price_cents)} ({payment}){note}")
+
+
+@event_cmd.command("return")
+@click.argument("event")
+@json_option
+@click.pass_context
+@service
+def event_return(ctx: click.Context, event: str, as_json: bool) -> None:
+    """After the event: move what was not sold back home."""
+    ws = workspace(ctx)
+    e = records.resolve(ws, events.SPEC, event)
+    returned = events.return_unsold(ws, e.id)
+    emit(ctx, returned, f"Returned {sum(returned.values())} unsold units from {e.name}")
+
+
+@event_cmd.command("show")
+@click.argument("event")
+@json_option
+@click.pass_context
+@service
+def event_show(ctx: click.Context, event: str, as_json: bool) -> None:
+    """An event's packing list with packed, sold and returned units."""
+    ws = workspace(ctx)
+    e = events.get_event(ws, records.resolve(ws, events.SPEC, event).id)
+    lines = events.packing_list(ws, e.id)
+
+    def human() -> Iterable[str]:
+        yield f"{e.name}  {e.starts_on or ''}  {e.venue}  ({e.status})"
+        yield f"  {'product':30} {'target':>6} {'packed':>6} {'sold':>6} {'back':>6} {'there':>6}"
+        for line in lines:
+            yield (
+                f"  {line.product_name:30} {line.target:6} {line.packed:6} {line.sold:6} {line.returned:6} "
+                f"{line.at_event:6}"
+            )
+
+    emit(ctx, {"event": e, "lines": lines}, human)
+
+
+COMMANDS: list[click.Command] = [
+    import_cmd,
+    export_cmd,
+    restore_cmd,
+    audit_cmd,
+    printer_cmd,
+    filament_cmd,
+    spool_cmd,
+    model_cmd,
+    variant_cmd,
+    product_cmd,
+    stock_cmd,
+    job_cmd,
+    event_cmd,
+]
+
+
+def main() -> None:
+    """The command line without the window (the app's own entry point adds it)."""
+    build_cli()(prog_name="printstall")

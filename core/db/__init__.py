@@ -1,0 +1,1 @@
+"""Persistence: the SQLAlchemy models, the engine with its pragmas, and running migrations."""

@@ -1,0 +1,1 @@
+"""The local data folder: the content-addressed file store."""

@@ -1,0 +1,3 @@
+from desktop.main import main
+
+main()

@@ -1,0 +1,37 @@
+"""Starting the app: the QApplication, the workspace, the main window, and one clear message on failure."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core import __version__
+from core.errors import PrintstallError
+from core.workspace import Workspace
+from desktop.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def run_app(data_dir: Path, *, quit_after: float | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Printstall")
+    app.setOrganizationName("Printstall")
+    app.setApplicationVersion(__version__)
+    try:
+        workspace = Workspace.open(data_dir)
+    except PrintstallError as exc:
+        log.exception("could not open the data folder")
+        QMessageBox.critical(None, QCoreApplication.translate("app", "Printstall cannot start"), str(exc))
+        return 1
+    with workspace:
+        window = MainWindow(workspace)
+        window.show()
+        if quit_after is not None:
+            QTimer.singleShot(int(quit_after * 1000), app.quit)
+        return app.exec()
