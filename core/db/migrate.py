@@ -46,7 +46,11 @@ def _sqlite_foreign_keys(conn: Connection, enabled: bool) -> None:
     """
     if conn.in_transaction():
         conn.rollback()
-    conn.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    finally:
+        cursor.close()
 
 
 def upgrade(engine: Engine, target: str = "heads") -> None:

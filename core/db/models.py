@@ -96,7 +96,7 @@ class SlicedFile(Record, Base):
     print_time_s: Mapped[int | None] = mapped_column(default=None)
     filament_mg: Mapped[list[Any]] = mapped_column(default=list)  # per extruder; null where unknown
     filament_um: Mapped[list[Any]] = mapped_column(default=list)
-    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # everything else the parser read
     thumbnail_blob_ids: Mapped[list[Any]] = mapped_column(default=list)
     warnings: Mapped[list[Any]] = mapped_column(default=list)
 

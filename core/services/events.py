@@ -91,19 +91,15 @@ def set_target(ws: Workspace, event_id: str, product_id: str, target: int) -> No
 
 def _moved(session: Session, owner_id: str, event_id: str, reason: str) -> dict[str, int]:
     """Units per product moved at the event for `reason` (packed: positive; sold, returned: negative)."""
-    rows = (
-        session.execute(
-            select(StockMovement.product_id, func.sum(StockMovement.quantity))
-            .where(
-                StockMovement.owner_id == owner_id,
-                StockMovement.event_id == event_id,
-                StockMovement.reason == reason,
-            )
-            .group_by(StockMovement.product_id)
+    rows = session.execute(
+        select(StockMovement.product_id, func.sum(StockMovement.quantity))
+        .where(
+            StockMovement.owner_id == owner_id,
+            StockMovement.event_id == event_id,
+            StockMovement.reason == reason,
         )
-        .tuples()
-        .all()
-    )
+        .group_by(StockMovement.product_id)
+    ).all()
     return {pid: int(total or 0) for pid, total in rows}
 
 
@@ -127,9 +123,7 @@ def packing_list(ws: Workspace, event_id: str) -> list[EventLineView]:
         names = dict(
             session.execute(
                 select(Product.id, Product.name).where(Product.owner_id == owner, Product.id.in_(product_ids))
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     return sorted(
         (

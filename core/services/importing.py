@@ -133,14 +133,16 @@ def _import_stream(
         stored = ws.blobs.put_stream(stream, max_bytes=max(max_bytes, 1))
     except PrintstallError as exc:
         return ImportOutcome(source, "rejected", str(exc))
+    if stored.size == 0:
+        if stored.created:
+            ws.blobs.path_for(stored.sha256).unlink()
+        return ImportOutcome(source, "rejected", "The file is empty.")
     return _record_blob(ws, source, name, stored, *kind)
 
 
 def _record_blob(
     ws: Workspace, source: str, name: str, stored: StoredBlob, kind: str, media: str
 ) -> ImportOutcome:
-    if stored.size == 0:
-        return ImportOutcome(source, "rejected", "The file is empty.")
     ident = blob_id(stored.sha256)
     with ws.write() as uow:
         existing = uow.find(FileBlob, ident)

@@ -17,9 +17,7 @@ def spool_remaining_mg(session: Session, owner_id: str, spools: Iterable[Spool])
             select(FilamentUsage.spool_id, func.sum(FilamentUsage.delta_mg))
             .where(FilamentUsage.owner_id == owner_id, FilamentUsage.spool_id.in_([s.id for s in spools]))
             .group_by(FilamentUsage.spool_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return {s.id: s.initial_weight_mg + int(used.get(s.id) or 0) for s in spools}
 
@@ -35,8 +33,6 @@ def on_hand(
             select(StockMovement.product_id, func.sum(StockMovement.quantity))
             .where(StockMovement.owner_id == owner_id, StockMovement.product_id.in_(ids), where_event)
             .group_by(StockMovement.product_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return {pid: int(sums.get(pid) or 0) for pid in ids}

@@ -119,19 +119,15 @@ def _set_tags(uow: UnitOfWork, model_id: str, names: Sequence[str]) -> None:
 
 def _model_views(ws: Workspace, rows: list[Model]) -> list[ModelView]:
     with ws.read() as session:
-        pairs = (
-            session.execute(
-                select(ModelTag.model_id, Tag.name)
-                .join(Tag, (Tag.owner_id == ModelTag.owner_id) & (Tag.id == ModelTag.tag_id))
-                .where(
-                    ModelTag.owner_id == ws.owner_id,
-                    ModelTag.deleted.is_(False),
-                    ModelTag.model_id.in_([r.id for r in rows]),
-                )
+        pairs = session.execute(
+            select(ModelTag.model_id, Tag.name)
+            .join(Tag, (Tag.owner_id == ModelTag.owner_id) & (Tag.id == ModelTag.tag_id))
+            .where(
+                ModelTag.owner_id == ws.owner_id,
+                ModelTag.deleted.is_(False),
+                ModelTag.model_id.in_([r.id for r in rows]),
             )
-            .tuples()
-            .all()
-        )
+        ).all()
         tags: dict[str, list[str]] = {}
         for model_id, name in pairs:
             tags.setdefault(model_id, []).append(name)
@@ -249,8 +245,6 @@ def _variant_views(ws: Workspace, rows: list[ModelVariant]) -> list[VariantView]
                     SlicedFile.variant_id.in_(ids),
                     SlicedFile.deleted.is_(False),
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     return [view_of(VariantView, r, materials=materials[r.id], print_time_s=times.get(r.id)) for r in rows]

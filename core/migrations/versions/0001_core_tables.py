@@ -346,7 +346,7 @@ def upgrade() -> None:
     sa.Column('print_time_s', sa.BigInteger(), nullable=True),
     sa.Column('filament_mg', sa.JSON(), nullable=False),
     sa.Column('filament_um', sa.JSON(), nullable=False),
-    sa.Column('metadata', sa.JSON(), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('thumbnail_blob_ids', sa.JSON(), nullable=False),
     sa.Column('warnings', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.String(length=32), nullable=False),

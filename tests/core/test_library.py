@@ -1,0 +1,57 @@
+"""The model library: models with tags, variants with per-extruder materials."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import NotFound, ValidationError
+from core.services import library
+from core.workspace import Workspace
+
+
+def test_tags_are_shared_by_name_and_can_be_replaced(workspace: Workspace) -> None:
+    a = library.add_model(workspace, name="Dragon", tags=["Animals", "fantasy"])
+    b = library.add_model(workspace, name="Cat", tags=["animals"])
+    assert library.get_model(workspace, a.id).tags == ["Animals", "fantasy"]
+    assert library.get_model(workspace, b.id).tags == ["Animals"]  # the same tag, whatever the case
+    library.edit_model(workspace, a.id, tags=["fantasy", "Bestseller"])
+    assert library.get_model(workspace, a.id).tags == ["Bestseller", "fantasy"]
+    library.edit_model(workspace, a.id, tags=[])
+    assert library.get_model(workspace, a.id).tags == []
+
+
+def test_variant_materials_per_slot(workspace: Workspace) -> None:
+    model = library.add_model(workspace, name="Benchy", licence_spdx="CC-BY-ND-4.0", licence_allows_selling=False)
+    variant = library.add_variant(
+        workspace,
+        model_id=model.id,
+        name="MMU",
+        units_per_plate=4,
+        print_time_s=660,
+        materials=[library.MaterialInput(slot=0, grams_mg=1_200), library.MaterialInput(slot=2, grams_mg=290)],
+    )
+    assert variant.grams_mg == 1_490 and variant.print_time_s == 660
+    assert [(m.slot, m.grams_mg) for m in variant.materials] == [(0, 1_200), (2, 290)]
+    edited = library.edit_variant(workspace, variant.id, materials=[library.MaterialInput(slot=0, grams_mg=1_500)])
+    assert [(m.slot, m.grams_mg) for m in edited.materials] == [(0, 1_500)]
+    assert [v.id for v in library.list_variants(workspace, model.id)] == [variant.id]
+
+
+def test_bad_library_input(workspace: Workspace) -> None:
+    with pytest.raises(ValidationError, match="needs a name"):
+        library.add_model(workspace, name="")
+    with pytest.raises(NotFound, match="model"):
+        library.add_variant(workspace, model_id="missing", name="x")
+    model = library.add_model(workspace, name="Dragon")
+    with pytest.raises(ValidationError, match="units per plate must be at least 1"):
+        library.add_variant(workspace, model_id=model.id, name="x", units_per_plate=0)
+    with pytest.raises(ValidationError, match="only once"):
+        library.add_variant(
+            workspace,
+            model_id=model.id,
+            name="x",
+            materials=[library.MaterialInput(slot=0), library.MaterialInput(slot=0)],
+        )
+    with pytest.raises(ValidationError, match="cannot be negative"):
+        library.add_variant(workspace, model_id=model.id, name="x", materials=[library.MaterialInput(grams_mg=-1)])
+    assert library.list_variants(workspace) == []  # nothing half-written by the refused calls
