@@ -32,6 +32,7 @@ from core.services import (
     printers,
     products,
     records,
+    settings,
     transfer,
 )
 from core.workspace import Workspace
@@ -1152,6 +1153,23 @@ def event_show(ctx: click.Context, event: str, as_json: bool) -> None:
     emit(ctx, {"event": e, "lines": lines}, human)
 
 
+@click.command("settings")
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@json_option
+@click.pass_context
+@service
+def settings_cmd(ctx: click.Context, key: str | None, value: str | None, as_json: bool) -> None:
+    """Show all settings, show one (KEY), or change one (KEY VALUE)."""
+    ws = workspace(ctx)
+    if key is not None and value is not None:
+        default = settings.SETTINGS[key].default if key in settings.SETTINGS else ""
+        typed: Any = int(value) if isinstance(default, int) and value.lstrip("-").isdigit() else value
+        settings.set_value(ws, key, typed)
+    values = settings.get_all(ws) if key is None else {key: settings.get(ws, key)}
+    emit(ctx, values, lambda: (f"{k:28} {v}" for k, v in values.items()))
+
+
 COMMANDS: list[click.Command] = [
     import_cmd,
     export_cmd,
@@ -1166,6 +1184,7 @@ COMMANDS: list[click.Command] = [
     stock_cmd,
     job_cmd,
     event_cmd,
+    settings_cmd,
 ]
 
 

@@ -103,6 +103,39 @@ def queue_job(
         return _view(job)
 
 
+def edit_job(
+    ws: Workspace,
+    job_id: str,
+    *,
+    copies: int | None = None,
+    priority: int | None = None,
+    notes: str | None = None,
+    event_id: str | None = None,
+) -> JobView:
+    """Change a job that has not started yet."""
+    with ws.write() as uow:
+        job = uow.get(PrintJob, job_id)
+        if job.status != "queued":
+            raise ValidationError(f"This job is {job.status}; only a queued job can be changed.")
+        changes: dict[str, object] = {}
+        if copies is not None:
+            changes["copies"] = checks.integer(copies, "number of copies", minimum=1, maximum=10_000)
+        if priority is not None:
+            changes["priority"] = checks.integer(priority, "priority", minimum=None)
+        if notes is not None:
+            changes["notes"] = checks.text(notes, "notes", max_len=10_000)
+        if event_id is not None:
+            changes["event_id"] = uow.get(MarketEvent, event_id).id if event_id else None
+        if uow.update(job, **changes):
+            uow.audit("job.edit", f"Changed job {job.id[-8:]}", job)
+        return _view(job)
+
+
+def delete_job(ws: Workspace, job_id: str) -> None:
+    """Remove a job from the queue for good (to the trash); a done or failed job keeps its history."""
+    records.delete(ws, SPEC, job_id)
+
+
 def get_job(ws: Workspace, job_id: str) -> JobView:
     with ws.read() as session:
         return _view(fetch(session, PrintJob, ws.owner_id, job_id))

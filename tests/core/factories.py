@@ -41,5 +41,7 @@ def make_shop(ws: Workspace, *, grams_mg: int = 12_500, units_per_plate: int = 2
         materials=[library.MaterialInput(slot=0, grams_mg=grams_mg, material="PLA")],
         print_time_s=5400,
     )
-    product = products.add_product(ws, name="Dragon keyring", sku="DRG-1", variant_id=variant.id, price_cents=800)
+    product = products.add_product(
+        ws, name="Dragon keyring", sku="DRG-1", variant_id=variant.id, price_cents=800
+    )
     return Shop(printer, fil, spool, variant, product)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from core import changes
 from core.config import config_dir
 from core.db import migrate
 from core.db.models import AuditEntry, LocalState, Model, OutboxEntry, Product, StockMovement
@@ -75,6 +76,23 @@ def test_each_transaction_gets_a_later_clock(workspace: Workspace) -> None:
     assert len(set(seen)) == len(seen)
     decoded = [HLC.decode(s) for s in seen]
     assert all(a < b for a, b in pairwise(decoded))
+
+
+def test_clocks_keep_increasing_when_the_computer_clock_is_set_back(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with workspace.write() as uow:
+        uow.create(Model, name="before")
+        first = uow.hlc
+    set_back = HLC.decode(first).wall_ms - 3_600_000
+    monkeypatch.setattr(changes, "now_ms", lambda: set_back)
+    seen = [first]
+    for n in range(3):
+        with workspace.write() as uow:
+            uow.create(Model, name=f"after {n}")
+            seen.append(uow.hlc)
+    assert all(a < b for a, b in pairwise(seen))
+    assert all(HLC.decode(s).wall_ms == HLC.decode(first).wall_ms for s in seen)
 
 
 def test_the_clock_survives_reopening(tmp_path: Path) -> None:

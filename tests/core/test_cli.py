@@ -45,13 +45,26 @@ def run_printstall(*args: str, env: dict[str, str] | None = None) -> subprocess.
 def setup_job(data: Path) -> tuple[str, str, str]:
     """A variant using 12.5 g with 2 units per plate, its product, a spool, and a job for 3 copies."""
     cli(data, "printer", "add", "MK4", "--power", "120")
-    fil = cli(data, "filament", "add", "--material", "PLA", "--brand", "Prusament", "--colour", "Black", "--json")
+    fil = cli(
+        data, "filament", "add", "--material", "PLA", "--brand", "Prusament", "--colour", "Black", "--json"
+    )
     spool = cli(data, "spool", "add", fil["id"], "--json")
     model = cli(data, "model", "add", "Dragon", "--tag", "animals", "--json")
     variant = cli(
-        data, "variant", "add", model["id"], "Dragon PLA", "--grams", "12.5", "--units-per-plate", "2", "--json"
+        data,
+        "variant",
+        "add",
+        model["id"],
+        "Dragon PLA",
+        "--grams",
+        "12.5",
+        "--units-per-plate",
+        "2",
+        "--json",
     )
-    product = cli(data, "product", "add", "Dragon keyring", "--variant", variant["id"], "--price", "8", "--json")
+    product = cli(
+        data, "product", "add", "Dragon keyring", "--variant", variant["id"], "--price", "8", "--json"
+    )
     job = cli(data, "job", "queue", variant["id"], "--copies", "3", "--printer", "MK4", "--json")
     return job["id"], spool["id"], product["id"]
 
@@ -88,7 +101,14 @@ def test_killing_job_finish_midway_leaves_the_database_as_before(tmp_path: Path)
 
     before = snapshot()
     killed = run_printstall(
-        "--data-dir", str(tmp_path), "job", "finish", job, "--spool", spool, env={"PRINTSTALL_FAULT": "job.finish"}
+        "--data-dir",
+        str(tmp_path),
+        "job",
+        "finish",
+        job,
+        "--spool",
+        spool,
+        env={"PRINTSTALL_FAULT": "job.finish"},
     )
     assert killed.returncode == -signal.SIGKILL  # it died after writing the usage rows, before the commit
 
@@ -102,7 +122,7 @@ def test_killing_job_finish_midway_leaves_the_database_as_before(tmp_path: Path)
 
 
 def test_errors_are_one_sentence_and_exit_status_1(tmp_path: Path) -> None:
-    job, spool, product = setup_job(tmp_path)
+    _, spool, product = setup_job(tmp_path)
     result = cli(tmp_path, "event", "sell", product, "2", ok=False)
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: Only 0 of Dragon keyring on hand; cannot sell 2."
@@ -130,7 +150,9 @@ def test_export_and_restore_into_an_empty_data_dir(tmp_path: Path) -> None:
 
 def test_import_reports_per_file(tmp_path: Path) -> None:
     data = REPO / "tests" / "data" / "slicers"
-    report = cli(tmp_path / "d", "import", str(data / "mini_cube_a.gcode"), str(data / "mini_cube_a.gcode"), "--json")
+    report = cli(
+        tmp_path / "d", "import", str(data / "mini_cube_a.gcode"), str(data / "mini_cube_a.gcode"), "--json"
+    )
     assert [f["status"] for f in report["files"]] == ["added", "duplicate"]
     assert (report["added"], report["duplicate"], report["rejected"]) == (1, 1, 0)
 
@@ -154,3 +176,12 @@ def test_gui_smoke_through_the_entry_point(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / DB_NAME).exists()
+
+
+def test_settings_from_the_command_line(tmp_path: Path) -> None:
+    assert cli(tmp_path, "settings", "--json")["currency"] == "EUR"
+    assert cli(tmp_path, "settings", "electricity_cents_per_kwh", "28", "--json") == {
+        "electricity_cents_per_kwh": 28
+    }
+    result = cli(tmp_path, "settings", "currency", "euros", ok=False)
+    assert result.exit_code == 1 and "not a currency code" in result.stderr

@@ -19,7 +19,9 @@ def stocked(workspace: Workspace) -> products.ProductView:
 
 
 def test_plan_pack_sell_return(workspace: Workspace, stocked: products.ProductView) -> None:
-    event = events.create_event(workspace, name="Christmas market", starts_on="2026-12-12", booth_fee_cents=4000)
+    event = events.create_event(
+        workspace, name="Christmas market", starts_on="2026-12-12", booth_fee_cents=4000
+    )
     events.set_target(workspace, event.id, stocked.id, 8)
     events.pack(workspace, event.id, stocked.id, 6)
     assert products.get_product(workspace, stocked.id).on_hand == 4  # the rest is at the event
@@ -39,7 +41,9 @@ def test_plan_pack_sell_return(workspace: Workspace, stocked: products.ProductVi
     assert revenue == 2 * 800 + 700
 
 
-def test_selling_beyond_stock_is_refused_with_nothing_written(workspace: Workspace, stocked: products.ProductView) -> None:
+def test_selling_beyond_stock_is_refused_with_nothing_written(
+    workspace: Workspace, stocked: products.ProductView
+) -> None:
     event = events.create_event(workspace, name="Fair")
     events.pack(workspace, event.id, stocked.id, 2)
     with pytest.raises(InsufficientStock, match="Only 2 of Dragon at this event; cannot sell 3"):
@@ -51,7 +55,9 @@ def test_selling_beyond_stock_is_refused_with_nothing_written(workspace: Workspa
     assert events.packing_list(workspace, event.id)[0].at_event == 2
 
 
-def test_the_stall_always_records_and_flags_overselling(workspace: Workspace, stocked: products.ProductView) -> None:
+def test_the_stall_always_records_and_flags_overselling(
+    workspace: Workspace, stocked: products.ProductView
+) -> None:
     event = events.create_event(workspace, name="Fair")
     events.pack(workspace, event.id, stocked.id, 1)
     first = events.sell(workspace, stocked.id, 1, event_id=event.id, at_stall=True)
@@ -81,7 +87,9 @@ def test_bad_event_input(workspace: Workspace, stocked: products.ProductView) ->
         events.sell(workspace, stocked.id, -1)
 
 
-def test_target_zero_takes_a_product_off_the_list(workspace: Workspace, stocked: products.ProductView) -> None:
+def test_target_zero_takes_a_product_off_the_list(
+    workspace: Workspace, stocked: products.ProductView
+) -> None:
     event = events.create_event(workspace, name="Fair")
     events.set_target(workspace, event.id, stocked.id, 5)
     events.set_target(workspace, event.id, stocked.id, 0)

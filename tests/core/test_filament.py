@@ -14,8 +14,13 @@ from core.workspace import Workspace
 @pytest.fixture
 def pla(workspace: Workspace) -> filament.FilamentView:
     return filament.add_filament(
-        workspace, brand="Prusament", material="pla", colour_name="Orange", net_weight_mg=1_000_000,
-        empty_spool_weight_mg=193_000, price_cents=2499,
+        workspace,
+        brand="Prusament",
+        material="pla",
+        colour_name="Orange",
+        net_weight_mg=1_000_000,
+        empty_spool_weight_mg=193_000,
+        price_cents=2499,
     )
 
 
@@ -46,7 +51,9 @@ def test_filament_total_sums_live_spools_only(workspace: Workspace, pla: filamen
     assert [s.id for s in filament.list_spools(workspace)] == [a.id]
 
 
-def test_weighing_in_turns_the_difference_into_one_usage_row(workspace: Workspace, pla: filament.FilamentView) -> None:
+def test_weighing_in_turns_the_difference_into_one_usage_row(
+    workspace: Workspace, pla: filament.FilamentView
+) -> None:
     spool = filament.add_spool(workspace, filament_id=pla.id)
     filament.record_usage(workspace, spool.id, 100_000)
     view, correction = filament.weigh_spool(workspace, spool.id, 193_000 + 880_000)  # gross on the scale
@@ -55,14 +62,18 @@ def test_weighing_in_turns_the_difference_into_one_usage_row(workspace: Workspac
     assert [u.reason for u in filament.spool_history(workspace, spool.id)] == ["manual", "weigh_in"]
 
 
-def test_weighing_uses_the_spools_own_empty_weight_when_set(workspace: Workspace, pla: filament.FilamentView) -> None:
+def test_weighing_uses_the_spools_own_empty_weight_when_set(
+    workspace: Workspace, pla: filament.FilamentView
+) -> None:
     spool = filament.add_spool(workspace, filament_id=pla.id, empty_spool_weight_mg=250_000)
     view, correction = filament.weigh_spool(workspace, spool.id, 250_000 + 1_000_000)
     assert (view.remaining_mg, correction) == (1_000_000, 0)
     assert filament.spool_history(workspace, spool.id) == []  # nothing to correct: no row
 
 
-def test_weighing_less_than_the_empty_spool_is_refused(workspace: Workspace, pla: filament.FilamentView) -> None:
+def test_weighing_less_than_the_empty_spool_is_refused(
+    workspace: Workspace, pla: filament.FilamentView
+) -> None:
     spool = filament.add_spool(workspace, filament_id=pla.id)
     with pytest.raises(ValidationError, match="less than the empty spool"):
         filament.weigh_spool(workspace, spool.id, 100_000)
@@ -103,7 +114,9 @@ def test_bad_filament_and_spool_input(workspace: Workspace, pla: filament.Filame
         filament.record_usage(workspace, "missing", 1_000)
 
 
-def test_a_deleted_spool_is_not_found_but_can_be_restored(workspace: Workspace, pla: filament.FilamentView) -> None:
+def test_a_deleted_spool_is_not_found_but_can_be_restored(
+    workspace: Workspace, pla: filament.FilamentView
+) -> None:
     from core.services import records
 
     spool = filament.add_spool(workspace, filament_id=pla.id)

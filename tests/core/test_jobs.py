@@ -71,7 +71,9 @@ def test_finish_without_a_spool_for_a_used_slot_is_refused_and_writes_nothing(wo
 def test_failed_job_uses_the_printed_fraction_and_adds_no_stock(workspace: Workspace) -> None:
     shop = make_shop(workspace)
     job = jobs.queue_job(workspace, shop.variant.id, copies=3)
-    result = jobs.fail_job(workspace, job.id, printed_permille=400, reason="spaghetti", spools={0: shop.spool.id})
+    result = jobs.fail_job(
+        workspace, job.id, printed_permille=400, reason="spaghetti", spools={0: shop.spool.id}
+    )
     assert result.usage_mg == {shop.spool.id: 15_000}  # 40 % of 37.5 g
     assert result.units_added == 0
     assert products.get_product(workspace, shop.product.id).on_hand == 0
@@ -139,3 +141,14 @@ def test_queue_positions_and_moving(workspace: Workspace) -> None:
     listed = jobs.list_jobs(workspace, printer_id=shop.printer.id)
     assert [j.id for j in listed] == [c.id, a.id, b.id]
     assert [j.position for j in listed] == [1, 2, 3]
+
+
+def test_editing_a_queued_job(workspace: Workspace) -> None:
+    shop = make_shop(workspace)
+    job = jobs.queue_job(workspace, shop.variant.id)
+    edited = jobs.edit_job(workspace, job.id, copies=4, notes="for the fair")
+    assert (edited.copies, edited.notes) == (4, "for the fair")
+    jobs.finish_job(workspace, job.id, spools={0: shop.spool.id})
+    assert products.get_product(workspace, shop.product.id).on_hand == 8
+    with pytest.raises(ValidationError, match="only a queued job can be changed"):
+        jobs.edit_job(workspace, job.id, copies=1)

@@ -21,18 +21,25 @@ def test_tags_are_shared_by_name_and_can_be_replaced(workspace: Workspace) -> No
 
 
 def test_variant_materials_per_slot(workspace: Workspace) -> None:
-    model = library.add_model(workspace, name="Benchy", licence_spdx="CC-BY-ND-4.0", licence_allows_selling=False)
+    model = library.add_model(
+        workspace, name="Benchy", licence_spdx="CC-BY-ND-4.0", licence_allows_selling=False
+    )
     variant = library.add_variant(
         workspace,
         model_id=model.id,
         name="MMU",
         units_per_plate=4,
         print_time_s=660,
-        materials=[library.MaterialInput(slot=0, grams_mg=1_200), library.MaterialInput(slot=2, grams_mg=290)],
+        materials=[
+            library.MaterialInput(slot=0, grams_mg=1_200),
+            library.MaterialInput(slot=2, grams_mg=290),
+        ],
     )
     assert variant.grams_mg == 1_490 and variant.print_time_s == 660
     assert [(m.slot, m.grams_mg) for m in variant.materials] == [(0, 1_200), (2, 290)]
-    edited = library.edit_variant(workspace, variant.id, materials=[library.MaterialInput(slot=0, grams_mg=1_500)])
+    edited = library.edit_variant(
+        workspace, variant.id, materials=[library.MaterialInput(slot=0, grams_mg=1_500)]
+    )
     assert [(m.slot, m.grams_mg) for m in edited.materials] == [(0, 1_500)]
     assert [v.id for v in library.list_variants(workspace, model.id)] == [variant.id]
 
@@ -53,5 +60,7 @@ def test_bad_library_input(workspace: Workspace) -> None:
             materials=[library.MaterialInput(slot=0), library.MaterialInput(slot=0)],
         )
     with pytest.raises(ValidationError, match="cannot be negative"):
-        library.add_variant(workspace, model_id=model.id, name="x", materials=[library.MaterialInput(grams_mg=-1)])
+        library.add_variant(
+            workspace, model_id=model.id, name="x", materials=[library.MaterialInput(grams_mg=-1)]
+        )
     assert library.list_variants(workspace) == []  # nothing half-written by the refused calls

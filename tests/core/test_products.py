@@ -17,7 +17,10 @@ def test_stock_is_the_sum_of_movements(workspace: Workspace) -> None:
     view = products.get_product(workspace, p.id)
     assert view.on_hand == 8 and not view.is_low
     history = products.stock_history(workspace, p.id)
-    assert [(m.quantity, m.reason, m.note) for m in history] == [(10, "count", ""), (-2, "damaged", "dropped")]
+    assert [(m.quantity, m.reason, m.note) for m in history] == [
+        (10, "count", ""),
+        (-2, "damaged", "dropped"),
+    ]
 
 
 def test_taking_away_more_than_on_hand_is_refused_and_writes_nothing(workspace: Workspace) -> None:

@@ -38,7 +38,13 @@ def test_export_then_restore_gives_identical_records(workspace: Workspace, tmp_p
     original = json.loads(first.read_text())
     assert again["tables"] == original["tables"]
     assert {name for name, rows in original["tables"].items() if rows} >= {
-        "models", "model_variants", "filament_usage", "stock_movements", "sales", "audit_entries", "print_jobs",
+        "models",
+        "model_variants",
+        "filament_usage",
+        "stock_movements",
+        "sales",
+        "audit_entries",
+        "print_jobs",
     }
 
 
@@ -55,7 +61,10 @@ def test_restore_refuses_a_data_folder_with_records(workspace: Workspace, tmp_pa
     [
         ("{not json", "not valid JSON"),
         ('{"format": "something-else"}', "is not a Printstall export"),
-        ('{"format": "printstall-export", "version": 99, "tables": {}, "owner_id": "x"}', "update Printstall"),
+        (
+            '{"format": "printstall-export", "version": 99, "tables": {}, "owner_id": "x"}',
+            "update Printstall",
+        ),
         ('{"format": "printstall-export", "version": 1, "owner_id": "x"}', "damaged"),
     ],
 )
