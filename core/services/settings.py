@@ -28,7 +28,7 @@ class Setting:
 
 
 def _currency(value: Any) -> str:
-    code = checks.text(value, "currency", required=True, max_len=3).upper()
+    code = checks.text(value, "currency", required=True, max_len=50).upper()
     if len(code) != 3 or not code.isalpha():
         raise ValidationError(f"{value!r} is not a currency code like EUR.")
     return code
