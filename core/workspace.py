@@ -68,6 +68,7 @@ class Workspace:
         existed = db_path.exists() and db_path.stat().st_size > 0
         engine = create_sqlite_engine(db_path)
         try:
+            migrate.check_can_upgrade(engine)
             if migrate.needs_upgrade(engine):
                 if existed:
                     stamp = now_text().replace(":", "").replace(".", "-")
@@ -76,6 +77,9 @@ class Workspace:
         except DatabaseError as exc:
             engine.dispose()
             raise StoreError(f"{db_path} is not a Printstall database, or it is damaged.") from exc
+        except StoreError:
+            engine.dispose()
+            raise
         return cls(data_dir, engine, device_id_for(data_dir))
 
     @property

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from core.errors import StoreError
 
@@ -32,6 +32,20 @@ def head_revisions() -> set[str]:
 def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def check_can_upgrade(engine: Engine) -> None:
+    """Refuse, before anything is written, a database this version of Printstall must not touch:
+    one written by a newer version, or another program's SQLite file."""
+    current = current_revisions(engine)
+    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if current - known:
+        raise StoreError(
+            "This data folder was used by a newer version of Printstall. Update Printstall to open it."
+        )
+    tables = set(inspect(engine).get_table_names())
+    if tables and "alembic_version" not in tables:
+        raise StoreError("The database file belongs to another program; it is not a Printstall database.")
 
 
 def needs_upgrade(engine: Engine) -> bool:

@@ -317,3 +317,31 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path, con
     assert "not a Printstall database" in message
     assert db.read_bytes() == content
     assert not (tmp_path / "backups").exists()
+
+
+def test_a_database_from_a_newer_version_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    with Workspace.open(tmp_path):
+        pass
+    db = tmp_path / DB_NAME
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.close()
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match="newer version of Printstall"):
+        Workspace.open(tmp_path)
+    assert db.read_bytes() == before
+    assert not (tmp_path / "backups").exists()
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    db = tmp_path / DB_NAME
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+        conn.execute("INSERT INTO recipes VALUES ('soup')")
+    conn.close()
+    with pytest.raises(StoreError, match="belongs to another program"):
+        Workspace.open(tmp_path)
+    assert _tables(db) == {"recipes"}
+    assert not (tmp_path / "backups").exists()

@@ -84,6 +84,11 @@ def test_derived_id_differs_for_different_parts(a: tuple[str, ...], b: tuple[str
         assert derived_id(*a) != derived_id(*b)
 
 
+@given(parts.filter(lambda key: len(key) > 1), st.sampled_from(["", "\x1f", "\x1b\x1f", "/"]))
+def test_parts_joined_into_one_are_another_key(key: tuple[str, ...], glue: str) -> None:
+    assert derived_id(*key) != derived_id(glue.join(key))
+
+
 def test_derived_id_does_not_just_concatenate() -> None:
     keys = [("ab", "c"), ("a", "bc"), ("abc",), ("a", "b", "c"), ("a\x1fb", "c"), ("a", "b\x1fc")]
     assert len({derived_id(*key) for key in keys}) == len(keys)

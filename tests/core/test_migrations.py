@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -134,14 +135,14 @@ def test_foreign_keys_are_off_while_migrating_and_on_afterwards(
     if direction == "downgrade":
         migrate.upgrade(sqlite_engine)
     seen: list[int] = []
-    real = getattr(migrate.command, direction)
+    real = getattr(command, direction)
 
     def spy(config: Any, target: str) -> None:
         connection = config.attributes["connection"]
         seen.append(connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one())
         real(config, target)
 
-    monkeypatch.setattr(migrate.command, direction, spy)
+    monkeypatch.setattr(command, direction, spy)
     if direction == "upgrade":
         migrate.upgrade(sqlite_engine)
     else:
