@@ -81,6 +81,18 @@ class UnitOfWork:
             self._hlc = value
         return self._hlc
 
+    def advance_clock(self, seen: str) -> None:
+        """Move the stored clock past a clock value this store now holds (a restore), so that every later
+        local edit wins over it."""
+        state = self.session.get(LocalState, HLC_KEY)
+        last = hlc_mod.HLC.decode(state.value) if state else hlc_mod.ZERO
+        remote = hlc_mod.HLC.decode(seen)
+        newest = max(last, hlc_mod.HLC(remote.wall_ms, remote.counter, self.device_id)).encode()
+        if state is None:
+            self.session.add(LocalState(key=HLC_KEY, value=newest))
+        else:
+            state.value = newest
+
     # -- reads
 
     def get(self, cls: type[R], ident: str, *, include_deleted: bool = False) -> R:

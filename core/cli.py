@@ -624,6 +624,25 @@ def model_list(ctx: click.Context, as_json: bool) -> None:
     )
 
 
+@model_cmd.command("attach")
+@click.argument("model_ref", metavar="MODEL")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--role", type=click.Choice(library.FILE_ROLES), help="Default: by the kind of file.")
+@click.pass_context
+@service
+def model_attach(ctx: click.Context, model_ref: str, paths: tuple[Path, ...], role: str | None) -> None:
+    """Import files and make them files of a model."""
+    ws = workspace(ctx)
+    model = records.resolve(ws, library.MODEL, model_ref)
+    for outcome in importing.import_paths(ws, paths):
+        if outcome.blob_id is None:
+            click.echo(f"rejected  {outcome.source}  ({outcome.message})")
+            continue
+        file_role = role or {"image": "image", "document": "document"}.get(outcome.kind or "", "mesh")
+        library.attach_file(ws, model.id, outcome.blob_id, role=file_role, name=Path(outcome.source).name)
+        click.echo(f"attached  {outcome.source} to {model.name} as {file_role}")
+
+
 @click.group("variant")
 def variant_cmd() -> None:
     """Variants (a model sliced for a printer and material): add, list."""

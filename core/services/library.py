@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy import select
 
 from core.changes import UnitOfWork
-from core.db.models import Model, ModelTag, ModelVariant, SlicedFile, Tag, VariantMaterial
+from core.db.models import (
+    FileBlob,
+    Model,
+    ModelFile,
+    ModelTag,
+    ModelVariant,
+    SlicedFile,
+    Tag,
+    VariantMaterial,
+)
 from core.errors import ValidationError
 from core.ids import derived_id
 from core.services import checks, records
@@ -132,6 +141,48 @@ def _model_views(ws: Workspace, rows: list[Model]) -> list[ModelView]:
         for model_id, name in pairs:
             tags.setdefault(model_id, []).append(name)
     return [view_of(ModelView, r, tags=sorted(tags.get(r.id, []), key=str.casefold)) for r in rows]
+
+
+# ---------------------------------------------------------------- files of a model
+
+FILE_ROLES = ("mesh", "image", "document")
+
+
+def attach_file(ws: Workspace, model_id: str, blob: str, *, role: str = "mesh", name: str = "") -> str:
+    """Make a stored file (a FileBlob) one of a model's files. Attaching it again changes nothing new.
+
+    Returns the id of the model-file link.
+    """
+    checks.one_of(role, "file role", FILE_ROLES)
+    with ws.write() as uow:
+        model = uow.get(Model, model_id)
+        stored = uow.get(FileBlob, blob)
+        link = uow.create(
+            ModelFile,
+            id=derived_id(model_id, "file", stored.id),
+            model_id=model.id,
+            blob_id=stored.id,
+            role=role,
+            name=checks.text(name or stored.original_name, "file name", required=True, max_len=255),
+        )
+        uow.audit("models.attach", f"Attached {link.name} to {model.name}", model)
+        return link.id
+
+
+def model_files(ws: Workspace, model_id: str) -> list[tuple[str, str, str]]:
+    """(name, role, sha256) of a model's live files."""
+    with ws.read() as session:
+        rows = session.execute(
+            select(ModelFile.name, ModelFile.role, FileBlob.sha256)
+            .join(FileBlob, (FileBlob.owner_id == ModelFile.owner_id) & (FileBlob.id == ModelFile.blob_id))
+            .where(
+                ModelFile.owner_id == ws.owner_id,
+                ModelFile.model_id == model_id,
+                ModelFile.deleted.is_(False),
+            )
+            .order_by(ModelFile.name)
+        ).all()
+    return [(name, role, sha) for name, role, sha in rows]
 
 
 # ---------------------------------------------------------------- variants

@@ -88,6 +88,7 @@ def restore_json(ws: Workspace, path: Path) -> int:
         raise Conflict("This data folder already holds records; restore into a new, empty data folder.")
     owner = data["owner_id"]
     total = 0
+    newest_clock = ""
     with ws.write() as uow:
         session = uow.session
         for table, rows in data["tables"].items():
@@ -99,12 +100,15 @@ def restore_json(ws: Workspace, path: Path) -> int:
                 if not isinstance(row, dict) or set(row) - columns or row.get("owner_id") != owner:
                     raise ValidationError(f"{path.name} is damaged: a row of {table} does not fit.")
                 session.add(model(**row))
+                newest_clock = max(newest_clock, str(row.get("hlc") or ""))
                 total += 1
         state = session.get(LocalState, OWNER_KEY)
         if state is None:
             session.add(LocalState(key=OWNER_KEY, value=owner))
         else:
             state.value = owner
+        if newest_clock:
+            uow.advance_clock(newest_clock)
         try:
             session.flush()
         except Exception as exc:

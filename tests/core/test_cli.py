@@ -185,3 +185,12 @@ def test_settings_from_the_command_line(tmp_path: Path) -> None:
     }
     result = cli(tmp_path, "settings", "currency", "euros", ok=False)
     assert result.exit_code == 1 and "not a currency code" in result.stderr
+
+
+def test_attach_files_to_a_model(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    cli(data, "model", "add", "Cube")
+    mesh = tmp_path / "cube.stl"
+    mesh.write_bytes(b"solid cube\nendsolid cube\n")
+    result = cli(data, "model", "attach", "Cube", str(mesh), str(tmp_path / "nope.stl"))
+    assert "attached" in result.output and "rejected" in result.output

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.errors import NotFound, ValidationError
 from core.services import library
+from core.services.importing import import_paths
 from core.workspace import Workspace
 
 
@@ -64,3 +67,19 @@ def test_bad_library_input(workspace: Workspace) -> None:
             workspace, model_id=model.id, name="x", materials=[library.MaterialInput(grams_mg=-1)]
         )
     assert library.list_variants(workspace) == []  # nothing half-written by the refused calls
+
+
+def test_imported_files_attach_to_a_model_once(workspace: Workspace, tmp_path: Path) -> None:
+    mesh = tmp_path / "dragon.stl"
+    mesh.write_bytes(b"solid dragon\nendsolid dragon\n")
+    [outcome] = import_paths(workspace, [mesh])
+    assert outcome.blob_id is not None
+    model = library.add_model(workspace, name="Dragon")
+    first = library.attach_file(workspace, model.id, outcome.blob_id)
+    again = library.attach_file(workspace, model.id, outcome.blob_id)
+    assert first == again
+    assert library.model_files(workspace, model.id) == [("dragon.stl", "mesh", outcome.sha256)]
+    with pytest.raises(NotFound, match="file blob"):
+        library.attach_file(workspace, model.id, "missing")
+    with pytest.raises(ValidationError, match="file role"):
+        library.attach_file(workspace, model.id, outcome.blob_id, role="poster")

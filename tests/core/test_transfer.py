@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from core.db.models import Printer
 from core.errors import Conflict, ValidationError
-from core.services import events, jobs, library, transfer
+from core.hlc import HLC
+from core.services import events, jobs, library, printers, transfer
+from core.timeutil import now_ms
 from core.workspace import Workspace
 from tests.core.factories import make_shop
 
@@ -88,3 +91,25 @@ def test_a_damaged_row_rolls_back_the_whole_restore(workspace: Workspace, tmp_pa
         with pytest.raises(ValidationError, match="a row of sales does not fit"):
             transfer.restore_json(ws, path)
         assert transfer.count_records(ws) == 0
+
+
+def test_edits_after_a_restore_win_over_restored_clocks(workspace: Workspace, tmp_path: Path) -> None:
+
+    printer = printers.add_printer(workspace, name="MK4")
+    path = tmp_path / "export.json"
+    transfer.export_json(workspace, path)
+    data = json.loads(path.read_text())
+    # The exporting computer's clock ran four minutes fast.
+    ahead = HLC(now_ms() + 4 * 60_000, 7, workspace.device_id).encode()
+    row = data["tables"]["printers"][0]
+    row["hlc"] = ahead
+    row["clocks"] = {name: ahead for name in row["clocks"]}
+    path.write_text(json.dumps(data))
+
+    with Workspace.open(tmp_path / "restored") as fresh:
+        transfer.restore_json(fresh, path)
+        edited = printers.edit_printer(fresh, printer.id, name="MK4S")
+        with fresh.read() as session:
+            stored = session.get(Printer, (fresh.owner_id, printer.id))
+            assert stored is not None and stored.clocks["name"] > ahead
+    assert edited.name == "MK4S"
