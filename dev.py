@@ -3,6 +3,7 @@
 
     python3 dev.py run [app args...]       set up, then start the app
     python3 dev.py test [pytest args...]   set up, then ruff, mypy, lint-imports and the test suite
+    python3 dev.py bench [names...]        set up, then run the benchmark suite (bench/) and print figures
     python3 dev.py setup                   only set up (system packages, .venv, locked packages, the project)
     python3 dev.py system-deps [--list]    install the Debian/Ubuntu packages Qt and the tests need
                                            (--list: print their names for this system and change nothing)
@@ -545,8 +546,15 @@ def cmd_doctor(args: list[str]) -> int:
     return 0 if ok else 1
 
 
+def cmd_bench(args: list[str]) -> int:
+    """Run the benchmark suite (bench/); arguments pick modules by name."""
+    setup()
+    return run([str(venv_python()), "-m", "bench.run", *args], check=False, env=tool_env()).returncode
+
+
 COMMANDS = {
     "run": cmd_run,
+    "bench": cmd_bench,
     "test": cmd_test,
     "setup": cmd_setup,
     "system-deps": cmd_system_deps,
