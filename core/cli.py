@@ -21,7 +21,7 @@ import click
 
 from core import __version__
 from core.config import DATA_DIR_ENV, default_data_dir
-from core.errors import PrintstallError
+from core.errors import FileFormatError, PrintstallError
 from core.services import (
     audit,
     events,
@@ -209,6 +209,85 @@ def import_cmd(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> No
     emit(ctx, {"files": outcomes, **counts}, human)
     if outcomes and counts["rejected"] == len(outcomes):
         sys.exit(1)
+
+
+def _inspection_lines(data: dict[str, Any]) -> Iterable[str]:
+    slicer = data["slicer"]
+    yield f"kind          {data['kind']}   {data['size_bytes']:,} bytes   sha256 {data['sha256'][:16]}..."
+    if slicer:
+        yield f"slicer        {slicer['name']} {slicer['version'] or ''}".rstrip()
+    for key in (
+        "printer_model",
+        "nozzle_diameter_mm",
+        "layer_height_mm",
+        "first_layer_height_mm",
+        "infill_percent",
+        "estimated_time_s",
+        "layer_count",
+        "object_height_mm",
+    ):
+        if data[key] is not None:
+            yield f"{key:24} {data[key]}"
+    for f in data["filaments"]:
+        parts = [
+            f"slot {f['slot'] + 1}",
+            f["type"],
+            f["color"],
+            f["name"],
+            f"{f['length_mm']:.1f} mm" if f["length_mm"] is not None else None,
+            f"{f['weight_g']:.2f} g" if f["weight_g"] is not None else None,
+            f"cost {f['cost']}" if f["cost"] is not None else None,
+        ]
+        yield "filament      " + "  ".join(p for p in parts if p)
+    if data["total_weight_g"] is not None:
+        yield f"total         {data['total_length_mm'] or 0:.1f} mm  {data['total_weight_g']:.2f} g"
+    for t in data["thumbnails"]:
+        yield f"thumbnail     {t['width']}x{t['height']} {t['format']}"
+    if data["mesh"]:
+        mesh = data["mesh"]
+        lo, hi = mesh["bbox_mm"] or [[0, 0, 0], [0, 0, 0]]
+        size = " x ".join(f"{b - a:.1f}" for a, b in zip(lo, hi, strict=True))
+        yield f"mesh          {mesh['triangles']:,} triangles  {size} mm  {mesh['volume_cm3']:.2f} cm3"
+    for plate in data["plates"]:
+        yield f"plate {plate['plate']}       {plate['estimated_time_s']} s  {plate['total_weight_g']} g"
+    for warning in data["warnings"]:
+        yield f"warning       {warning}"
+
+
+@click.command("inspect")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option
+@click.pass_context
+def inspect_cmd(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Print what Printstall reads from model and sliced files (no data folder is touched).
+
+    Exit status 2 when a file cannot be read, with one line per such file on stderr.
+    """
+    from core.formats.inspect import inspect_file
+
+    results: list[dict[str, Any]] = []
+    failed = False
+    for path in paths:
+        try:
+            if not path.is_file():
+                raise FileFormatError("no such file" if not path.exists() else "not a file")
+            results.append(inspect_file(path).to_json())
+        except FileFormatError as exc:
+            click.echo(f"printstall: {path}: {exc}", err=True)
+            failed = True
+        except OSError as exc:
+            click.echo(f"printstall: {path}: cannot be read ({exc.strerror})", err=True)
+            failed = True
+    if as_json:
+        click.echo(json.dumps(results[0] if len(paths) == 1 and results else results, indent=2))
+    else:
+        for index, data in enumerate(results):
+            if index:
+                click.echo("")
+            for line in _inspection_lines(data):
+                click.echo(line)
+    if failed:
+        sys.exit(2)
 
 
 @click.command("export")
@@ -1191,6 +1270,7 @@ def settings_cmd(ctx: click.Context, key: str | None, value: str | None, as_json
 
 COMMANDS: list[click.Command] = [
     import_cmd,
+    inspect_cmd,
     export_cmd,
     restore_cmd,
     audit_cmd,

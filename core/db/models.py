@@ -25,6 +25,8 @@ class FileBlob(Record, Base):
     kind: Mapped[str] = mapped_column(String(16))  # mesh, sliced, image, document, other
     original_name: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    # What was read from the file (mesh measures and fingerprint, image size); empty for other files.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Model(Record, Base):

@@ -162,6 +162,8 @@ class Inspection:
     plates: list[SlicedInfo] = field(default_factory=list)  # gcode.3mf
     thumbnails: list[Thumbnail] = field(default_factory=list)  # of a 3MF model (sliced files: in `sliced`)
     warnings: list[str] = field(default_factory=list)
+    # Descriptive metadata of a model file (3MF Title, Designer, License, ...); not part of the JSON.
+    metadata: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         base = self.sliced.to_json() if self.sliced is not None else SlicedInfo().to_json()
@@ -174,5 +176,5 @@ class Inspection:
             "thumbnails": thumbnails,
             "mesh": self.mesh.to_json() if self.mesh is not None else None,
             "plates": [{"plate": p.plate, **p.to_json()} for p in self.plates],
-            "warnings": [*self.warnings, *base["warnings"]],
+            "warnings": [*self.warnings, *(self.mesh.warnings if self.mesh else []), *base["warnings"]],
         }

@@ -1,21 +1,29 @@
-"""Importing files into the content-addressed store: files, folders and zip archives.
+"""Importing files, folders and zip archives into the library.
 
-Each file is stored once per SHA-256 and recorded as a FileBlob. Reading what is inside (meshes, sliced
-files) is the file-intelligence layer's job; this module only stores and reports, per file, what it did.
-Zip archives are read member by member with caps on sizes and compression ratio, never extracted to disk.
+Each file is stored once per SHA-256 (a FileBlob). Models and sliced files are then read
+(`core.formats.inspect`): a mesh becomes a model with a thumbnail (embedded, or rendered on the CPU), a sliced
+file becomes variants of the model it belongs to (`core.services.catalogue`), with its embedded thumbnails.
+A file that cannot be read is rejected with the reason and leaves nothing behind. Zip archives are read
+member by member with caps on sizes and compression ratio, never extracted to disk.
 """
 
 from __future__ import annotations
 
+import io
+import time
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from core.changes import UnitOfWork
 from core.db.models import FileBlob
-from core.errors import PrintstallError
+from core.errors import FileFormatError, PrintstallError
+from core.formats.inspect import inspect_file
+from core.formats.model import Inspection, MeshInfo, Thumbnail
 from core.ids import blob_id
+from core.services import catalogue
 from core.store.blobs import StoredBlob
 from core.workspace import Workspace
 
@@ -29,6 +37,7 @@ KINDS: dict[str, tuple[str, str]] = {
     ".3mf": ("mesh", "model/3mf"),
     ".obj": ("mesh", "model/obj"),
     ".gcode": ("sliced", "text/x.gcode"),
+    ".gco": ("sliced", "text/x.gcode"),
     ".bgcode": ("sliced", "application/x.bgcode"),
     ".gcode.3mf": ("sliced", "model/3mf"),
     ".png": ("image", "image/png"),
@@ -41,6 +50,9 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 
+THUMBNAIL_SIZE = 512
+
+
 @dataclass(frozen=True)
 class ImportOutcome:
     """What happened to one file: `added`, `duplicate` (already stored) or `rejected` (with the reason)."""
@@ -50,7 +62,20 @@ class ImportOutcome:
     message: str = ""
     sha256: str | None = None
     blob_id: str | None = None
-    kind: str | None = None
+    kind: str | None = None  # mesh, sliced, image, document
+    model_id: str | None = None
+    variant_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportTimings:
+    """Where an import's time went, in seconds (for the benchmark and the progress panel)."""
+
+    store: float = 0.0  # copying and hashing
+    parse: float = 0.0
+    thumbnails: float = 0.0  # rendering and converting
+    database: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def kind_of(name: str) -> tuple[str, str] | None:
@@ -60,26 +85,37 @@ def kind_of(name: str) -> tuple[str, str] | None:
     return KINDS.get(PurePosixPath(lower).suffix)
 
 
+def _order(name: str) -> tuple[int, str]:
+    """Meshes before sliced files, so a sliced file finds a model imported in the same batch."""
+    kind = kind_of(name)
+    return (0 if kind and kind[0] == "mesh" else 1, name.lower())
+
+
 def _walk(paths: Iterable[Path]) -> Iterator[Path]:
+    found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            found.extend(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
         else:
-            yield path
+            found.append(path)
+    yield from sorted(found, key=lambda p: _order(p.name))
 
 
-def import_paths(ws: Workspace, paths: Iterable[Path]) -> list[ImportOutcome]:
+def import_paths(
+    ws: Workspace, paths: Iterable[Path], timings: ImportTimings | None = None
+) -> list[ImportOutcome]:
     """Import files, folders (recursively) and zip archives. One outcome per file found."""
+    timings = timings if timings is not None else ImportTimings()
     outcomes: list[ImportOutcome] = []
     for path in _walk(paths):
         if not path.exists():
             outcomes.append(ImportOutcome(str(path), "rejected", "The file does not exist."))
         elif path.suffix.lower() == ".zip":
-            outcomes.extend(_import_zip(ws, path))
+            outcomes.extend(_import_zip(ws, path, timings))
         else:
             try:
                 with path.open("rb") as stream:
-                    outcomes.append(_import_stream(ws, str(path), path.name, stream))
+                    outcomes.append(_import_stream(ws, str(path), path.name, stream, timings))
             except OSError as exc:
                 outcomes.append(
                     ImportOutcome(str(path), "rejected", f"Could not read the file: {exc.strerror}.")
@@ -87,14 +123,14 @@ def import_paths(ws: Workspace, paths: Iterable[Path]) -> list[ImportOutcome]:
     return outcomes
 
 
-def _import_zip(ws: Workspace, path: Path) -> list[ImportOutcome]:
+def _import_zip(ws: Workspace, path: Path, timings: ImportTimings) -> list[ImportOutcome]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         return [ImportOutcome(str(path), "rejected", f"Not a readable zip archive ({exc}).")]
     outcomes: list[ImportOutcome] = []
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
+        members = sorted((m for m in archive.infolist() if not m.is_dir()), key=lambda m: _order(m.filename))
         if len(members) > MAX_ZIP_MEMBERS:
             return [ImportOutcome(str(path), "rejected", f"The archive holds over {MAX_ZIP_MEMBERS} files.")]
         declared = sum(m.file_size for m in members)
@@ -115,54 +151,183 @@ def _import_zip(ws: Workspace, path: Path) -> list[ImportOutcome]:
             try:
                 with archive.open(member) as stream:
                     # The declared size may lie: cap what is actually read at it.
-                    outcomes.append(_import_stream(ws, source, name, stream, max_bytes=member.file_size))
+                    outcomes.append(
+                        _import_stream(ws, source, name, stream, timings, max_bytes=member.file_size)
+                    )
             except (zipfile.BadZipFile, RuntimeError, ValueError, OSError) as exc:
                 outcomes.append(ImportOutcome(source, "rejected", f"The archive entry is damaged ({exc})."))
     return outcomes
 
 
 def _import_stream(
-    ws: Workspace, source: str, name: str, stream: IO[bytes], max_bytes: int = MAX_FILE_BYTES
+    ws: Workspace,
+    source: str,
+    name: str,
+    stream: IO[bytes],
+    timings: ImportTimings,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> ImportOutcome:
     kind = kind_of(name)
     if kind is None:
         return ImportOutcome(
             source, "rejected", "Not a model, sliced file, image or document Printstall keeps."
         )
+    started = time.perf_counter()
     try:
         stored = ws.blobs.put_stream(stream, max_bytes=max(max_bytes, 1))
     except PrintstallError as exc:
         return ImportOutcome(source, "rejected", str(exc))
-    if stored.size == 0:
+    finally:
+        timings.store += time.perf_counter() - started
+
+    def forget() -> None:
         if stored.created:
-            ws.blobs.path_for(stored.sha256).unlink()
+            ws.blobs.path_for(stored.sha256).unlink(missing_ok=True)
+
+    if stored.size == 0:
+        forget()
         return ImportOutcome(source, "rejected", "The file is empty.")
-    return _record_blob(ws, source, name, stored, *kind)
-
-
-def _record_blob(
-    ws: Workspace, source: str, name: str, stored: StoredBlob, kind: str, media: str
-) -> ImportOutcome:
     ident = blob_id(stored.sha256)
-    with ws.write() as uow:
-        existing = uow.find(FileBlob, ident)
+    with ws.read() as session:
+        existing = session.get(FileBlob, (ws.owner_id, ident))
         if existing is not None and not existing.deleted:
-            return ImportOutcome(
-                source,
-                "duplicate",
-                f"Already stored as {existing.original_name}.",
-                stored.sha256,
-                ident,
-                kind,
-            )
-        row = uow.create(
+            message = f"Already stored as {existing.original_name}."
+            return ImportOutcome(source, "duplicate", message, stored.sha256, ident, kind[0])
+    inspection = None
+    if kind[0] in ("mesh", "sliced"):
+        started = time.perf_counter()
+        try:
+            inspection = inspect_file(ws.blobs.path_for(stored.sha256), name, sha256=stored.sha256)
+        except FileFormatError as exc:
+            forget()
+            return ImportOutcome(source, "rejected", _sentence(str(exc)), stored.sha256, None, kind[0])
+        finally:
+            timings.parse += time.perf_counter() - started
+    try:
+        return _catalogue(ws, source, name, stored, kind, inspection, timings)
+    except PrintstallError as exc:
+        forget()
+        return ImportOutcome(source, "rejected", str(exc), stored.sha256, None, kind[0])
+
+
+def _sentence(reason: str) -> str:
+    reason = reason.strip()
+    return (reason[:1].upper() + reason[1:]).rstrip(".") + "."
+
+
+def _png(thumbnail: Thumbnail) -> bytes:
+    """Embedded images as PNG or JPEG bytes a window can show (QOI is converted)."""
+    if thumbnail.format in ("png", "jpg"):
+        return thumbnail.data
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(thumbnail.data)) as image:
+        image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _largest(thumbnails: list[Thumbnail]) -> Thumbnail | None:
+    return max(thumbnails, key=lambda t: t.width * t.height, default=None)
+
+
+def _embedded_mesh(path: Path) -> MeshInfo | None:
+    """The objects a .gcode.3mf carries, if it carries them."""
+    from core.formats.threemf import read_3mf
+
+    try:
+        return read_3mf(path).mesh
+    except FileFormatError:
+        return None
+
+
+def _thumbnail_images(inspection: Inspection, path: Path) -> tuple[list[bytes | None], MeshInfo | None]:
+    """One image per variant (sliced) or for the model (mesh), and a sliced file's embedded mesh."""
+    if inspection.mesh is not None:
+        embedded = _largest(inspection.thumbnails)
+        if embedded is not None:
+            return [_png(embedded)], None
+        from core.render.thumbnail import render_png
+
+        return [render_png(inspection.mesh.triangles, size=THUMBNAIL_SIZE)], None
+    plates = inspection.plates or ([inspection.sliced] if inspection.sliced else [])
+    images = [(_png(t) if (t := _largest(p.thumbnails)) else None) for p in plates]
+    mesh = _embedded_mesh(path) if inspection.kind == "gcode.3mf" else None
+    return images, mesh
+
+
+def _store_image(ws: Workspace, uow: UnitOfWork, data: bytes, name: str) -> str:
+    stored = ws.blobs.put_bytes(data)
+    ident = blob_id(stored.sha256)
+    media = "image/jpeg" if data.startswith(b"\xff\xd8") else "image/png"
+    uow.create(
+        FileBlob,
+        id=ident,
+        sha256=stored.sha256,
+        size=stored.size,
+        kind="image",
+        original_name=name[:255],
+        media_type=media,
+    )
+    return ident
+
+
+def _catalogue(
+    ws: Workspace,
+    source: str,
+    name: str,
+    stored: StoredBlob,
+    kind: tuple[str, str],
+    inspection: Inspection | None,
+    timings: ImportTimings,
+) -> ImportOutcome:
+    path = ws.blobs.path_for(stored.sha256)
+    images: list[bytes | None] = []
+    mesh: MeshInfo | None = None
+    if inspection is not None:
+        started = time.perf_counter()
+        images, mesh = _thumbnail_images(inspection, path)
+        timings.thumbnails += time.perf_counter() - started
+    details: dict[str, object] = {}
+    if inspection is not None and inspection.mesh is not None:
+        details = {**inspection.mesh.to_json(), "fingerprint": catalogue.mesh_fingerprint(inspection.mesh)}
+    started = time.perf_counter()
+    with ws.write() as uow:
+        blob = uow.create(
             FileBlob,
-            id=ident,
+            id=blob_id(stored.sha256),
             sha256=stored.sha256,
             size=stored.size,
-            kind=kind,
+            kind=kind[0],
             original_name=name[:255],
-            media_type=media,
+            media_type=kind[1],
+            details=details,
         )
-        uow.audit("file.import", f"Imported {name} ({stored.size} bytes)", row)
-    return ImportOutcome(source, "added", "", stored.sha256, ident, kind)
+        thumbs = [
+            _store_image(ws, uow, image, f"{catalogue.base_name(name)}.png") if image else None
+            for image in images
+        ]
+        created = None
+        if inspection is not None and inspection.mesh is not None:
+            created = catalogue.add_mesh(uow, blob, inspection, thumbs[0] if thumbs else None)
+            message = f"New model {created.model_name}."
+        elif inspection is not None:
+            created = catalogue.add_sliced(uow, blob, inspection, [[t] if t else [] for t in thumbs], mesh)
+            count = len(created.variant_ids)
+            what = "1 variant" if count == 1 else f"{count} variants"
+            message = f"{what} of {created.model_name} ({created.how})."
+        else:
+            uow.audit("file.import", f"Imported {name} ({stored.size} bytes)", blob)
+            message = ""
+    timings.database += time.perf_counter() - started
+    timings.counts[kind[0]] = timings.counts.get(kind[0], 0) + 1
+    return ImportOutcome(
+        source,
+        "added",
+        message,
+        stored.sha256,
+        blob.id,
+        kind[0],
+        created.model_id if created else None,
+        tuple(created.variant_ids) if created else (),
+    )

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from core import __version__
 from core.cli import build_cli
 from core.workspace import DB_NAME
+from tests.core.files import cube_stl_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -191,6 +192,6 @@ def test_attach_files_to_a_model(tmp_path: Path) -> None:
     data = tmp_path / "d"
     cli(data, "model", "add", "Cube")
     mesh = tmp_path / "cube.stl"
-    mesh.write_bytes(b"solid cube\nendsolid cube\n")
+    mesh.write_bytes(cube_stl_bytes())
     result = cli(data, "model", "attach", "Cube", str(mesh), str(tmp_path / "nope.stl"))
     assert "attached" in result.output and "rejected" in result.output

@@ -13,6 +13,7 @@ from core.db.models import FileBlob
 from core.ids import blob_id
 from core.services.importing import import_paths
 from core.workspace import Workspace
+from tests.core.files import cube_stl_bytes
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "slicers"
 
@@ -48,8 +49,8 @@ def test_folders_and_zip_archives(workspace: Workspace, tmp_path: Path) -> None:
     (folder / ".hidden.stl").write_text("skipped")
     archive = tmp_path / "bundle.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("models/box.stl", b"solid box\nendsolid box\n")
-        z.writestr("models/box copy.stl", b"solid box\nendsolid box\n")
+        z.writestr("models/box.stl", cube_stl_bytes())
+        z.writestr("models/box copy.stl", cube_stl_bytes())
         z.writestr("__MACOSX/._box.stl", b"junk")
     outcomes = import_paths(workspace, [folder, archive])
     by_name = {o.source.rsplit("/", 1)[-1]: o.status for o in outcomes}
@@ -59,7 +60,7 @@ def test_folders_and_zip_archives(workspace: Workspace, tmp_path: Path) -> None:
         "box.stl": "added",
         "box copy.stl": "duplicate",
     }
-    assert blob_count(workspace) == 2
+    assert blob_count(workspace) == 4  # the G-code, the cube, and a thumbnail of each
 
 
 def test_a_zip_bomb_is_rejected_without_filling_the_disk(workspace: Workspace, tmp_path: Path) -> None:
@@ -75,11 +76,11 @@ def test_a_zip_bomb_is_rejected_without_filling_the_disk(workspace: Workspace, t
 def test_a_member_that_lies_about_its_size_is_rejected(workspace: Workspace, tmp_path: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("cube.stl", b"solid x\n" * 1000)
+        z.writestr("cube.stl", cube_stl_bytes())
     data = bytearray(buffer.getvalue())
     # Corrupt the stored bytes so the CRC check fails while reading.
-    offset = data.index(b"solid x")
-    data[offset : offset + 7] = b"SOLID X"
+    offset = data.index(b"printstall test cube")
+    data[offset : offset + 10] = b"PRINTSTALL"
     archive = tmp_path / "damaged.zip"
     archive.write_bytes(bytes(data))
     [outcome] = import_paths(workspace, [archive])

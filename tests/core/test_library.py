@@ -10,6 +10,7 @@ from core.errors import NotFound, ValidationError
 from core.services import library
 from core.services.importing import import_paths
 from core.workspace import Workspace
+from tests.core.files import cube_stl_bytes
 
 
 def test_tags_are_shared_by_name_and_can_be_replaced(workspace: Workspace) -> None:
@@ -71,7 +72,7 @@ def test_bad_library_input(workspace: Workspace) -> None:
 
 def test_imported_files_attach_to_a_model_once(workspace: Workspace, tmp_path: Path) -> None:
     mesh = tmp_path / "dragon.stl"
-    mesh.write_bytes(b"solid dragon\nendsolid dragon\n")
+    mesh.write_bytes(cube_stl_bytes())
     [outcome] = import_paths(workspace, [mesh])
     assert outcome.blob_id is not None
     model = library.add_model(workspace, name="Dragon")

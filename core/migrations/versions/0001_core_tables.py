@@ -116,6 +116,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('original_name', sa.String(length=255), nullable=False),
     sa.Column('media_type', sa.String(length=100), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.String(length=32), nullable=False),
     sa.Column('updated_at', sa.String(length=32), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
