@@ -7,9 +7,9 @@ A module `bench/bench_<area>.py` defines `def benchmarks() -> list[Result]`; `py
 from __future__ import annotations
 
 import multiprocessing
-import resource
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,20 +48,24 @@ def median_of(func: Callable[[], Any], repeat: int = 5) -> float:
 
 
 def _peak_child(target: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    target(*args)  # once to import and warm up what it needs
+    tracemalloc.start()
     target(*args)
-    queue.put((base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    queue.put(peak)
 
 
 def peak_memory_mb(target: Callable[..., Any], *args: Any) -> float:
-    """Peak resident memory that `target(*args)` adds, in MB, measured in a fresh process (Linux: ru_maxrss).
+    """Peak memory that one call of `target(*args)` allocates above the warmed-up interpreter, in MB.
 
-    The child imports what `target` needs before measuring its baseline, so the figure is the call's own.
+    Measured with tracemalloc in a fresh process: it sees every Python object and every numpy buffer (numpy
+    reports its allocations to tracemalloc), and nothing the interpreter held before the call.
     """
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_peak_child, args=(target, args, queue))
     process.start()
-    base_kb, peak_kb = queue.get(timeout=600)
+    peak = queue.get(timeout=600)
     process.join()
-    return (peak_kb - base_kb) / 1024
+    return float(peak) / (1024 * 1024)

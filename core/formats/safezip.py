@@ -8,6 +8,7 @@ disk, so names like `../../x` are harmless: they are only looked up, never used 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO
 
@@ -70,6 +71,6 @@ class SafeZip:
                         raise FileFormatError(
                             f"{self.label}: the part {name} expands past its declared size."
                         )
-        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, RuntimeError, EOFError) as exc:
             raise FileFormatError(f"{self.label}: the part {name} is damaged ({exc}).") from exc
         return bytes(out)

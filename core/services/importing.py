@@ -236,7 +236,7 @@ def _embedded_mesh(path: Path) -> MeshInfo | None:
     from core.formats.threemf import read_3mf
 
     try:
-        return read_3mf(path).mesh
+        return read_3mf(path, mesh="optional").mesh
     except FileFormatError:
         return None
 
@@ -247,9 +247,12 @@ def _thumbnail_images(inspection: Inspection, path: Path) -> tuple[list[bytes | 
         embedded = _largest(inspection.thumbnails)
         if embedded is not None:
             return [_png(embedded)], None
-        from core.render.thumbnail import render_png
+        from core.render.thumbnail import render_thumbnail_png
 
-        return [render_png(inspection.mesh.triangles, size=THUMBNAIL_SIZE)], None
+        try:
+            return [render_thumbnail_png(inspection.mesh.triangles, size=THUMBNAIL_SIZE)], None
+        except ValueError:  # nothing to draw
+            return [None], None
     plates = inspection.plates or ([inspection.sliced] if inspection.sliced else [])
     images = [(_png(t) if (t := _largest(p.thumbnails)) else None) for p in plates]
     mesh = _embedded_mesh(path) if inspection.kind == "gcode.3mf" else None

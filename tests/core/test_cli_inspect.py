@@ -77,10 +77,9 @@ def _traversal_zip(path: Path) -> None:
 
 
 def _bomb_3mf(path: Path) -> None:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        with z.open("3D/3dmodel.model", "w") as part:
-            for _ in range(64):
-                part.write(b" " * (1024 * 1024))  # 64 MB that squeezes to a few dozen KB
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open("3D/3dmodel.model", "w") as part:
+        for _ in range(64):
+            part.write(b" " * (1024 * 1024))  # 64 MB that squeezes to a few dozen KB
 
 
 @pytest.mark.parametrize(

@@ -77,9 +77,10 @@ def test_binary_gcode_imports_like_its_text_twin(workspace: Workspace) -> None:
         workspace, [SLICERS / "mini_cube_ps2.8.1.bgcode", SLICERS / "mini_cube_ps2.8.1.gcode"]
     )
     assert binary.status == text.status == "added"
-    [a] = library.list_variants(workspace, binary.model_id)
-    [b] = library.list_variants(workspace, text.model_id)
-    assert (a.print_time_s, a.grams_mg) == (b.print_time_s, b.grams_mg)
+    assert text.model_id == binary.model_id  # the same name: two variants of one model
+    a, b = library.list_variants(workspace, binary.model_id)
+    assert a.print_time_s is not None and a.grams_mg > 0
+    assert (a.print_time_s, a.grams_mg, a.materials) == (b.print_time_s, b.grams_mg, b.materials)
 
 
 def test_a_broken_file_is_rejected_and_leaves_nothing(workspace: Workspace, tmp_path: Path) -> None:
