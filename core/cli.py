@@ -270,13 +270,15 @@ def inspect_cmd(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> N
     for path in paths:
         try:
             if not path.is_file():
-                raise FileFormatError("no such file" if not path.exists() else "not a file")
+                raise FileFormatError(
+                    "There is no such file." if not path.exists() else "This is not a file."
+                )
             results.append(inspect_file(path).to_json())
         except FileFormatError as exc:
             click.echo(f"printstall: {path}: {exc}", err=True)
             failed = True
         except OSError as exc:
-            click.echo(f"printstall: {path}: cannot be read ({exc.strerror})", err=True)
+            click.echo(f"printstall: {path}: The file cannot be read ({exc.strerror}).", err=True)
             failed = True
     if as_json:
         click.echo(json.dumps(results[0] if len(paths) == 1 and results else results, indent=2))

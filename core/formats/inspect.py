@@ -44,9 +44,9 @@ def detect_kind(path: Path, name: str | None = None) -> str:
         with path.open("rb") as stream:
             head = stream.read(64)
     except OSError as exc:
-        raise FileFormatError(f"cannot be read ({exc.strerror})") from exc
+        raise FileFormatError(f"The file cannot be read ({exc.strerror}).") from exc
     if not head:
-        raise FileFormatError("the file is empty")
+        raise FileFormatError("The file is empty.")
     if head.startswith(b"GCDE"):
         return "bgcode"
     if head.startswith(b"PK\x03\x04"):
@@ -54,18 +54,22 @@ def detect_kind(path: Path, name: str | None = None) -> str:
             return "gcode.3mf"
         if lower.endswith(".3mf"):
             return "3mf"
-        raise FileFormatError("a zip archive, not a model or sliced file")
+        raise FileFormatError(
+            "This is a zip archive, not a model or sliced file; import it to read what it holds."
+        )
     if lower.endswith(".bgcode"):
-        raise FileFormatError("not a binary G-code file (it does not start with GCDE)")
+        raise FileFormatError("This is not a binary G-code file (it does not start with GCDE).")
     if lower.endswith((".3mf", ".gcode.3mf")):
-        raise FileFormatError("not a 3MF file (it is not a zip container)")
+        raise FileFormatError("This is not a 3MF file (it is not a zip container).")
     if lower.endswith(".stl"):
         return "stl"
     if lower.endswith(".obj"):
         return "obj"
     if lower.endswith(GCODE_SUFFIXES):
         return "gcode"
-    raise FileFormatError("not a model or sliced file Printstall reads (STL, 3MF, OBJ, G-code, .bgcode)")
+    raise FileFormatError(
+        "This is not a model or sliced file Printstall reads (STL, 3MF, OBJ, G-code, .bgcode)."
+    )
 
 
 def inspect_file(path: Path, name: str | None = None, *, sha256: str | None = None) -> Inspection:

@@ -123,11 +123,10 @@ class MeshInfo:
         if self.triangle_count == 0:
             return None
         points = self.triangles.reshape(-1, 3)
-        lo, hi = points.min(axis=0), points.max(axis=0)
-        return (
-            (float(lo[0]), float(lo[1]), float(lo[2])),
-            (float(hi[0]), float(hi[1]), float(hi[2])),
-        )
+        columns = [points[:, axis] for axis in range(3)]  # per column: numpy's axis=0 reduction is slow here
+        lo = tuple(float(c.min()) for c in columns)
+        hi = tuple(float(c.max()) for c in columns)
+        return (lo[0], lo[1], lo[2]), (hi[0], hi[1], hi[2])
 
     @property
     def volume_cm3(self) -> float:

@@ -24,7 +24,7 @@ class SafeZip:
         self.label = label
         try:
             self._zip = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, ValueError) as exc:
             raise FileFormatError(f"{label} is not a readable zip container ({exc}).") from exc
         self._members = {info.filename: info for info in self._zip.infolist() if not info.is_dir()}
 
@@ -71,6 +71,14 @@ class SafeZip:
                         raise FileFormatError(
                             f"{self.label}: the part {name} expands past its declared size."
                         )
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, RuntimeError, EOFError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            NotImplementedError,
+            OSError,
+            ValueError,
+            RuntimeError,
+            EOFError,
+        ) as exc:
             raise FileFormatError(f"{self.label}: the part {name} is damaged ({exc}).") from exc
         return bytes(out)
