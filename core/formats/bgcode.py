@@ -43,6 +43,7 @@ import heatshrink2.core as heatshrink
 
 from core.errors import FileFormatError
 from core.formats.gcode import apply_prusa_settings
+from core.formats.gcode import split_strings as split_strings  # shared with the .gcode.3mf reader
 from core.formats.meatpack import decode_meatpack
 from core.formats.model import SlicedInfo, Thumbnail
 from core.formats.thumbnails import image_format, image_size, thumbnail_from_bytes
@@ -436,7 +437,6 @@ def read_bgcode(source: Source, *, label: str = "This .bgcode file") -> SlicedIn
 # --- small value parsers (also used by the .gcode.3mf reader) ---------------------------------------------
 
 _PRODUCER = re.compile(r"^\s*(.+?)[\s_-]+v?(\d[\w.+~-]*)\s*$")
-_QUOTED_OR_PLAIN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))\s*(?:;|$)')
 
 
 def parse_number(value: str | None) -> float | None:
@@ -455,23 +455,6 @@ def split_numbers(value: str | None) -> list[float | None]:
     if value is None or not value.strip():
         return []
     return [parse_number(item) for item in re.split(r"[,;]", value)]
-
-
-def split_strings(value: str | None) -> list[str | None]:
-    """A per-tool string list (`PLA;PETG`, `"Generic PLA";"My \\"best\\" PETG"`); blanks become None."""
-    if value is None or not value.strip():
-        return []
-    items: list[str | None] = []
-    position = 0
-    while position < len(value):
-        match = _QUOTED_OR_PLAIN.match(value, position)
-        if match is None or match.end() == position:
-            break
-        quoted, plain = match.groups()
-        text = quoted.replace('\\"', '"').replace("\\\\", "\\") if quoted is not None else plain.strip()
-        items.append(text or None)
-        position = match.end()
-    return items
 
 
 def parse_producer(value: str | None) -> tuple[str | None, str | None]:

@@ -6,13 +6,23 @@ Public API
   reads; a thumbnail cut by the head read is read on, for that block only, up to 8 MB), parses them, and runs
   the whole-file extrusion pass (`core.formats.extrusion`) only when the header and footer give no usable
   filament figures. Raises `FileFormatError` (one sentence) for an empty, binary or non-G-code file.
-- `parse_gcode_metadata(head: bytes, tail: bytes = b"") -> SlicedInfo`: pure, on byte strings. `head` is the
-  start of the file (or all of it, with `tail` empty); `tail` is its end and must start at a line start. A
-  head that stops mid-line loses that partial line when a tail is given. The .bgcode and .gcode.3mf readers
-  call this on the text they decode.
-- `apply_prusa_settings(info, settings)`: fills a SlicedInfo from PrusaSlicer-style `key = value` settings
-  (PrusaSlicer, SuperSlicer, Slic3r, OrcaSlicer, BambuStudio keys); the .bgcode reader feeds it the printer,
-  print and slicer metadata blocks. Fields already set are kept; usage lists fill `info.filaments`.
+- `parse_gcode_metadata(head: bytes, tail: bytes = b"", *, filaments=True) -> SlicedInfo`: pure, on byte
+  strings. `head` is the start of the file (or all of it, with `tail` empty); `tail` is its end and must start
+  at a line start. A head that stops mid-line loses that partial line when a tail is given. The .gcode.3mf
+  reader calls this on a plate's head with `filaments=False` (it takes the filaments from slice_info.config,
+  or from `filaments_from_header` with the project's settings merged in).
+- `apply_prusa_settings(info, settings, *, filaments=True)`: fills a SlicedInfo from PrusaSlicer-style
+  `key = value` settings (PrusaSlicer, SuperSlicer, Slic3r, OrcaSlicer, BambuStudio keys); the .bgcode reader
+  feeds it the printer, print and slicer metadata blocks. Fields already set are kept; usage lists fill
+  `info.filaments`, merged by slot number.
+- `filaments_from_header(settings, warnings) -> list[FilamentUse]`: the per-filament lists of a BambuStudio /
+  OrcaSlicer header (`total filament length [mm]`, `... weight [g]`, `... volume [cm^3]`), one FilamentUse
+  per filament used, at slot = id - 1 of `; filament: 1,3` (slots may be sparse).
+- `split_strings(value, sep=";") -> list[str | None]`: a per-slot string list, quotes and escaped quotes
+  respected (`"Prusament PLA";"Generic \\"Silk\\" PLA;blue"` is two items). The .bgcode and .gcode.3mf
+  readers use it too.
+- `filament_volume_cm3(labelled, length_mm, diameter_mm) -> float | None`: a volume labelled cm3 in cm3, its
+  unit checked against the length (BambuStudio writes mm3 under that label).
 - `apply_usage_from_moves(info, result, settings)`: per-slot lengths (and estimated weights) from an extrusion
   pass, with the warnings that say what was assumed.
 - `parse_duration(text) -> int | None`: "1d 2h 3m 4s", "11m 5s", "0 hours 34 minutes", "2:11:47", "2239s",
@@ -29,8 +39,15 @@ Decisions
   header whose PRINT.SIZE is 0..0.01 likewise. A weight of 0 next to a non-zero length (a profile without a
   density) is unknown too. A zero in a per-tool list next to other values is a tool that was not used: it
   stays 0.
-- Colour of a slot: PrusaSlicer-family `extruder_colour` when set (what its preview shows), else
-  `filament_colour`.
+- Colour of a slot: PrusaSlicer, SuperSlicer and Slic3r: `extruder_colour` when set (what their preview
+  shows), else `filament_colour`. BambuStudio and OrcaSlicer (and a writer not recognised that uses their
+  keys, such as an OrcaSlicer fork): `filament_colour` only, since there `extruder_colour` is a printer
+  display colour (#018001 on an A1 mini).
+- Slots: PrusaSlicer's per-extruder lists (`filament used [mm] = ...`) hold one value per slot from slot 0;
+  BambuStudio's header lists hold one value per filament used, in the order of `; filament: 1,3`, so they are
+  placed by those ids. Values whose slot is not known (totals that do not match the ids) are left out with a
+  warning, never placed by their position.
+- `first_layer_height = 150%` is 1.5 times the layer height; without a layer height it is unknown.
 - BambuStudio's header labels the volume "[cm^3]" but writes mm3 (bambulab/BambuStudio#8524); a volume is only
   used to derive a weight, after checking it against the length.
 - Weights the file does not give are derived (length, filament_diameter or 1.75 mm, filament_density or the
@@ -46,7 +63,9 @@ import math
 import os
 import re
 from collections.abc import Callable
+from itertools import zip_longest
 from pathlib import Path
+from typing import TypeVar
 
 from core.errors import FileFormatError
 from core.formats.extrusion import ExtrusionResult, extrusion_from_path, weight_g
@@ -152,11 +171,44 @@ def _strict_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _split(value: str | None, sep: str) -> list[str]:
-    if value is None:
+_ESCAPES = {"n": "\n", "r": "\r"}
+
+
+def split_strings(value: str | None, sep: str = ";") -> list[str | None]:
+    r"""A per-slot list as the slicers write it: `PLA;PETG`, `"Prusament PLA";"Generic \"Silk\" PLA;blue"`.
+
+    An item in double quotes may hold the separator; inside the quotes a backslash escapes the next character
+    (`\"`, `\\`; `\n` and `\r` are a newline and a carriage return), as PrusaSlicer, SuperSlicer, OrcaSlicer
+    and BambuStudio write string lists. Whitespace around an item is dropped; a blank item is None; a trailing
+    separator ends the list with one more blank item (`;;` is three). An unclosed quote runs to the end.
+    """
+    if value is None or not value.strip():
         return []
-    parts = [p.strip() for p in value.split(sep)]
-    return [p[1:-1] if len(p) >= 2 and p[0] == p[-1] == '"' else p for p in parts]
+    items: list[str | None] = []
+    position, end = 0, len(value)
+    while True:
+        while position < end and value[position] in " \t":
+            position += 1
+        if position < end and value[position] == '"':
+            chars: list[str] = []
+            position += 1
+            while position < end and value[position] != '"':
+                char = value[position]
+                if char == "\\" and position + 1 < end:
+                    position += 1
+                    char = _ESCAPES.get(value[position], value[position])
+                chars.append(char)
+                position += 1
+            text = "".join(chars)
+            stop = value.find(sep, position + 1)  # what follows the closing quote up to `sep` is dropped
+            items.append(text if text.strip() else None)
+        else:
+            stop = value.find(sep, position)
+            text = value[position : stop if stop >= 0 else end].strip()
+            items.append(text or None)
+        if stop < 0:
+            return items
+        position = stop + len(sep)
 
 
 def _numbers(value: str | None, what: str, warnings: list[str]) -> list[float | None]:
@@ -165,7 +217,7 @@ def _numbers(value: str | None, what: str, warnings: list[str]) -> list[float | 
         return []
     sep = ";" if ";" in value and "," not in value else ","
     out: list[float | None] = []
-    for part in _split(value, sep):
+    for part in split_strings(value, sep):
         number = _strict_number(part) if part else None
         if part and number is None:
             warnings.append(f"The {what} value {part!r} is not a number; it was ignored.")
@@ -221,8 +273,12 @@ def _header_and_footer(head: str, tail: str) -> str:
     return header + "\n" + footer
 
 
-def parse_gcode_metadata(head: bytes, tail: bytes = b"") -> SlicedInfo:
-    """What the head and tail of a G-code file say. Never raises for odd bytes: oddities become warnings."""
+def parse_gcode_metadata(head: bytes, tail: bytes = b"", *, filaments: bool = True) -> SlicedInfo:
+    """What the head and tail of a G-code file say. Never raises for odd bytes: oddities become warnings.
+
+    With `filaments=False` the filament usage is not read (`filaments` stays empty): for a caller that takes
+    it from elsewhere, as the .gcode.3mf reader does.
+    """
     if tail:
         cut = head.rfind(b"\n")
         head = head[: cut + 1] if cut >= 0 else b""
@@ -249,10 +305,14 @@ def parse_gcode_metadata(head: bytes, tail: bytes = b"") -> SlicedInfo:
         _apply_ideamaker(info, settings)
     else:
         slic3r_lines = [v for k, v in pairs if k == "filament used" and "mm" in v]
-        if slic3r_lines and "filament used [mm]" not in settings:
+        if filaments and slic3r_lines and "filament used [mm]" not in settings:
             _apply_slic3r_usage(info, slic3r_lines)
-        apply_prusa_settings(info, settings)
-    _complete_weights(info, settings)
+        apply_prusa_settings(info, settings, filaments=filaments)
+    if filaments:
+        _complete_weights(info, settings)
+    else:
+        info.filaments = []
+        _drop_volume_notes(info.settings)
     return info
 
 
@@ -277,11 +337,32 @@ def _detect_slicer(info: SlicedInfo, head_text: str) -> None:
 
 # ---------------------------------------------------------------- PrusaSlicer family
 
+_T = TypeVar("_T")
+
+# Keys only the BambuStudio lineage writes (OrcaSlicer and its forks too): for a file whose writer is not
+# recognised, they tell that `extruder_colour` is a printer colour there, not a filament's.
+_BAMBU_LINEAGE_KEYS = ("initial_layer_print_height", "sparse_infill_density", "total filament length [mm]")
+_FILAMENT_COLOUR_SLICERS = {"BambuStudio", "OrcaSlicer"}
+
+
+def _at(values: list[_T], index: int) -> _T | None:
+    return values[index] if 0 <= index < len(values) else None
+
+
+def _slot(info: SlicedInfo, number: int) -> FilamentUse:
+    """The FilamentUse of slot `number`, added (keeping `info.filaments` in slot order) when missing."""
+    for use in info.filaments:
+        if use.slot == number:
+            return use
+    use = FilamentUse(slot=number)
+    info.filaments.append(use)
+    info.filaments.sort(key=lambda f: f.slot)
+    return use
+
 
 def _slots(info: SlicedInfo, count: int) -> list[FilamentUse]:
-    while len(info.filaments) < count:
-        info.filaments.append(FilamentUse(slot=len(info.filaments)))
-    return info.filaments
+    """Slots 0 to count - 1, added as needed; item i is slot i (other slots in `info.filaments` are kept)."""
+    return [_slot(info, number) for number in range(count)]
 
 
 def _set_if_none(info: SlicedInfo, name: str, value: object) -> None:
@@ -289,22 +370,152 @@ def _set_if_none(info: SlicedInfo, name: str, value: object) -> None:
         setattr(info, name, value)
 
 
-def apply_prusa_settings(info: SlicedInfo, settings: dict[str, str]) -> None:
-    """Fill `info` from PrusaSlicer-style settings (SuperSlicer, Slic3r, OrcaSlicer, BambuStudio keys too)."""
+def _first_layer_mm(value: str | None, layer_mm: float | None) -> float | None:
+    """`first_layer_height` in mm; PrusaSlicer also allows a percentage of the layer height (`150%`)."""
+    number = _number(value)
+    if value is None or number is None:
+        return None
+    if "%" in value:
+        return round(layer_mm * number / 100, 4) if layer_mm and number else None
+    return number
+
+
+def _uses_filament_colour(info: SlicedInfo, settings: dict[str, str]) -> bool:
+    """True when `extruder_colour` is no filament's colour (BambuStudio, OrcaSlicer and their forks)."""
+    if info.slicer_name is not None:
+        return info.slicer_name in _FILAMENT_COLOUR_SLICERS
+    return any(key in settings for key in _BAMBU_LINEAGE_KEYS)
+
+
+def _slot_colours(info: SlicedInfo, settings: dict[str, str]) -> list[str | None]:
+    """The colour of each slot.
+
+    PrusaSlicer's preview shows `extruder_colour` (when set) over `filament_colour`. BambuStudio and
+    OrcaSlicer use `extruder_colour` for a printer display colour (#018001 on an A1 mini), so there
+    `filament_colour` alone counts.
+    """
+    filament = split_strings(settings.get("filament_colour"))
+    if _uses_filament_colour(info, settings):
+        return filament
+    extruder = split_strings(settings.get("extruder_colour"))
+    return [e or f for e, f in zip_longest(extruder, filament)]
+
+
+def filament_volume_cm3(
+    labelled: float | None, length_mm: float | None, diameter_mm: float | None
+) -> float | None:
+    """A volume labelled cm3 (`total filament volume [cm^3]`), in cm3, whichever unit it really holds.
+
+    BambuStudio writes cubic millimetres under that label (bambulab/BambuStudio#8524). With the length and the
+    filament diameter the unit is checked: the cross-section times the length is the volume in mm3, and a
+    value that matches neither unit (within 5 %) is None. Without them, mm3 is assumed (BambuStudio's).
+    """
+    if labelled is None or not math.isfinite(labelled) or labelled < 0:
+        return None
+    if not (length_mm and diameter_mm):
+        return labelled / 1000.0
+    expected_mm3 = length_mm * math.pi * (diameter_mm / 2) ** 2
+    if abs(labelled - expected_mm3) <= 0.05 * expected_mm3:
+        return labelled / 1000.0
+    if abs(labelled * 1000 - expected_mm3) <= 0.05 * expected_mm3:
+        return labelled
+    return None
+
+
+def _header_slots(settings: dict[str, str], count: int, warnings: list[str]) -> list[int] | None:
+    """The slot of each value of a header usage list, or None (with a warning) when that is not known."""
+    listed = settings.get("filament")
+    ids = _numbers(listed, "filament number", [])
+    numbers = [int(n) for n in ids if n is not None and n >= 1 and n == int(n)]
+    if listed is not None and len(numbers) == len(ids) == len(set(numbers)) == count:
+        return [n - 1 for n in numbers]
+    project = max(
+        len(split_strings(settings.get("filament_type"))),
+        len(split_strings(settings.get("filament_colour"))),
+        len(_numbers(settings.get("filament_density"), "filament density", [])),
+    )
+    if listed is None and (count == project or (count == 1 and project <= 1)):
+        return list(range(count))  # every filament of the project is used: in slot order
+    if listed is None:
+        warnings.append(
+            f"The file gives the filament used by {count} filaments without saying which ones; "
+            "those figures were ignored."
+        )
+    else:
+        warnings.append(
+            f"The file's filament totals ({count} values) do not match its list of filaments used "
+            f"({listed.strip()!r}); they were ignored."
+        )
+    return None
+
+
+def filaments_from_header(settings: dict[str, str], warnings: list[str]) -> list[FilamentUse]:
+    """Per-filament usage from a BambuStudio / OrcaSlicer header, one FilamentUse per filament used.
+
+    `; total filament length [mm] : 1.2,3.4`, `; total filament weight [g] : ...` and `; total filament
+    volume [cm^3] : ...` hold one value per filament used, in the order of `; filament: 1,3` (the project's
+    filament numbers, 1-based): slot = number - 1, so slots may be sparse. Type, colour (`filament_colour`:
+    these slicers' `extruder_colour` is a printer colour), name, density, diameter and price per kg
+    (`filament_cost`) are per-project-slot lists, looked up by slot. A weight of 0 next to a length (a profile
+    without a density) is unknown; a missing weight is derived from the volume (its unit checked by
+    `filament_volume_cm3`) and the density, the material's usual one when the file gives none, with a
+    warning. Cost is weight times price. [] when the header has no such lists, or (with a warning) when their
+    values cannot be matched to slots.
+    """
+    lengths = _numbers(settings.get("total filament length [mm]"), "filament length", warnings)
+    weights = _numbers(settings.get("total filament weight [g]"), "filament weight", warnings)
+    volumes = _numbers(settings.get("total filament volume [cm^3]"), "filament volume", warnings)
+    count = max(len(lengths), len(weights), len(volumes))
+    slots = _header_slots(settings, count, warnings) if count else None
+    if slots is None:
+        return []
+    types = split_strings(settings.get("filament_type"))
+    colours = split_strings(settings.get("filament_colour"))
+    names = split_strings(settings.get("filament_settings_id"))
+    prices = _numbers(settings.get("filament_cost"), "filament price", [])
+    result = []
+    for position, slot in enumerate(slots):
+        use = FilamentUse(
+            slot=slot,
+            type=_at(types, slot),
+            color=_at(colours, slot),
+            name=_at(names, slot),
+            length_mm=_at(lengths, position),
+            weight_g=_at(weights, position),
+        )
+        if use.weight_g == 0 and use.length_mm:
+            use.weight_g = None  # BambuStudio writes 0.00 g for a profile without a density
+        volume = filament_volume_cm3(_at(volumes, position), use.length_mm, _diameter(settings, slot)[0])
+        if use.weight_g is None and volume:
+            density, assumed = _density(settings, use)
+            use.weight_g = round(volume * density, 4)
+            warnings.append(
+                f"The weight of filament {slot + 1} is derived from its volume and density."
+                if assumed is None
+                else f"The weight of filament {slot + 1} is derived from its volume, assuming {assumed}: "
+                f"{density:.2f} g/cm3."
+            )
+        price = _at(prices, slot)
+        if use.weight_g is not None and price is not None:
+            use.cost = round(use.weight_g * price / 1000, 4)
+        result.append(use)
+    return result
+
+
+def apply_prusa_settings(info: SlicedInfo, settings: dict[str, str], *, filaments: bool = True) -> None:
+    """Fill `info` from PrusaSlicer-style settings (SuperSlicer, Slic3r, OrcaSlicer, BambuStudio keys too).
+
+    Fields already set are kept. With `filaments=False` only the scalar fields are filled.
+    """
     s = settings
     w = info.warnings
     model = s.get("printer_model", "").strip().strip('"')
     _set_if_none(info, "printer_model", model or None)
     nozzles = [n for n in _numbers(s.get("nozzle_diameter"), "nozzle diameter", w) if n]
     _set_if_none(info, "nozzle_diameter_mm", nozzles[0] if nozzles else None)
-    layer = _number(s.get("layer_height"))
-    _set_if_none(info, "layer_height_mm", layer)
+    _set_if_none(info, "layer_height_mm", _number(s.get("layer_height")))
     first = s.get("first_layer_height") or s.get("initial_layer_print_height")
-    if first is not None and "%" in first and layer:
-        first_mm = _number(first)
-        _set_if_none(info, "first_layer_height_mm", round(layer * first_mm / 100, 4) if first_mm else None)
-    else:
-        _set_if_none(info, "first_layer_height_mm", _number(first))
+    _set_if_none(info, "first_layer_height_mm", _first_layer_mm(first, info.layer_height_mm))
     _set_if_none(info, "infill_percent", _percent(s.get("fill_density") or s.get("sparse_infill_density")))
     time_text = (
         s.get("total estimated time")
@@ -317,72 +528,56 @@ def apply_prusa_settings(info: SlicedInfo, settings: dict[str, str]) -> None:
     _set_if_none(info, "layer_count", int(layers) if layers and layers > 0 else None)
     height = _number(s.get("max_layer_z") or s.get("max_z_height"))
     _set_if_none(info, "object_height_mm", height if height and height > 0 else None)
+    if filaments:
+        _apply_prusa_filaments(info, s)
 
+
+def _apply_prusa_filaments(info: SlicedInfo, s: dict[str, str]) -> None:
+    """PrusaSlicer's per-extruder lists (one value per slot, from slot 0) and the BambuStudio header's
+    per-filament lists (`filaments_from_header`), merged by slot number."""
+    w = info.warnings
     lengths = _numbers(s.get("filament used [mm]"), "filament length", w)
     weights = _numbers(s.get("filament used [g]"), "filament weight", w)
     volumes = _numbers(s.get("filament used [cm3]"), "filament volume", w)
     costs = _numbers(s.get("filament cost"), "filament cost", w)
-    types = _split(s.get("filament_type"), ";")
-    colours = _split(s.get("filament_colour"), ";")
-    extruder_colours = _split(s.get("extruder_colour"), ";")
-    names = _split(s.get("filament_settings_id"), ";")
-    used_ids = [int(n) for n in _numbers(s.get("filament"), "filament number", w) if n and n == int(n)]
+    types = split_strings(s.get("filament_type"))
+    colours = _slot_colours(info, s)
+    names = split_strings(s.get("filament_settings_id"))
+    from_header = filaments_from_header(s, w)
 
     count = max(len(lengths), len(weights), len(volumes), len(costs))
-    bambu_total = _number(s.get("total filament length [mm]"))
-    if count == 0 and bambu_total is not None:
-        count = max(used_ids) if len(used_ids) == 1 else 0
-    if count == 0 and not info.filaments and types and any(t for t in types):
-        count = 1 if len(set(types)) == 1 and len(types) > 1 and not used_ids else len(types)
-    slots = _slots(info, count)
-    for i, slot in enumerate(slots):
-        slot.type = slot.type or (types[i] if i < len(types) and types[i] else None)
-        colour = extruder_colours[i] if i < len(extruder_colours) and extruder_colours[i] else None
-        colour = colour or (colours[i] if i < len(colours) and colours[i] else None)
-        slot.color = slot.color or colour
-        slot.name = slot.name or (names[i] if i < len(names) and names[i] else None)
-        if slot.length_mm is None and i < len(lengths):
-            slot.length_mm = lengths[i]
-        if slot.weight_g is None and i < len(weights):
-            slot.weight_g = weights[i]
-        if slot.cost is None and i < len(costs):
-            slot.cost = costs[i]
-
-    if bambu_total is not None and len(used_ids) == 1 and slots:
-        slot = slots[used_ids[0] - 1]
-        if slot.length_mm is None and bambu_total > 0:
-            slot.length_mm = bambu_total
-        weight = _number(s.get("total filament weight [g]"))
-        if slot.weight_g is None and weight:
-            slot.weight_g = weight
-        volume = _number(s.get("total filament volume [cm^3]"))
-        if volume and bambu_total:
-            diameter = _number(s.get("filament_diameter")) or DEFAULT_DIAMETER_MM
-            volume = _volume_cm3(volume, bambu_total, diameter)
-            if volume is not None:
-                info.settings.setdefault("_volume_cm3_slot", f"{used_ids[0] - 1}:{volume}")
-    elif bambu_total is not None and len(used_ids) > 1:
-        w.append("The file gives only the total filament of several filaments, not each one's share.")
+    if count == 0 and not from_header and not info.filaments and any(types):
+        used = [n for n in _numbers(s.get("filament"), "filament number", []) if n]
+        count = 1 if len(set(types)) == 1 and len(types) > 1 and not used else len(types)
+    for slot in _slots(info, count):
+        i = slot.slot
+        slot.type = slot.type or _at(types, i)
+        slot.color = slot.color or _at(colours, i)
+        slot.name = slot.name or _at(names, i)
+        if slot.length_mm is None:
+            slot.length_mm = _at(lengths, i)
+        if slot.weight_g is None:
+            slot.weight_g = _at(weights, i)
+        if slot.cost is None:
+            slot.cost = _at(costs, i)
+    for use in from_header:
+        slot = _slot(info, use.slot)
+        for name in ("type", "color", "name", "length_mm", "weight_g", "cost"):
+            if getattr(slot, name) is None:
+                setattr(slot, name, getattr(use, name))
     for i, volume in enumerate(volumes):
-        if volume is not None and i < len(slots):
+        if volume is not None and i < count:
             info.settings.setdefault(f"_volume_cm3_{i}", str(volume))
 
     single_cost = _number(s.get("total filament cost"))
-    if len(slots) == 1 and slots[0].cost is None and single_cost is not None and single_cost >= 0:
-        slots[0].cost = single_cost
+    if (
+        len(info.filaments) == 1
+        and info.filaments[0].cost is None
+        and single_cost is not None
+        and single_cost >= 0
+    ):
+        info.filaments[0].cost = single_cost
     _check_totals(info, s)
-
-
-def _volume_cm3(volume: float, length_mm: float, diameter_mm: float) -> float | None:
-    """A volume labelled cm3 checked against the length: BambuStudio writes mm3 under that label."""
-    expected_mm3 = length_mm * math.pi * (diameter_mm / 2) ** 2
-    if expected_mm3 <= 0:
-        return None
-    if abs(volume - expected_mm3) <= 0.05 * expected_mm3:
-        return volume / 1000.0  # mm3, mislabelled
-    if abs(volume * 1000 - expected_mm3) <= 0.05 * expected_mm3:
-        return volume
-    return None
 
 
 def _check_totals(info: SlicedInfo, s: dict[str, str]) -> None:
@@ -457,7 +652,7 @@ def _apply_cura(info: SlicedInfo, s: dict[str, str], text: str) -> None:
     elif seconds and seconds > 0:
         info.estimated_time_s = round(seconds)
     lengths: list[float | None] = []
-    for part in _split(s.get("Filament used"), ","):
+    for part in split_strings(s.get("Filament used"), ","):
         metres = _number(part)
         lengths.append(round(metres * 1000, 3) if metres else None)  # "0m" is Cura's placeholder: unknown
     if s.get("Filament used") is not None and not any(lengths):
@@ -526,12 +721,12 @@ def _apply_simplify3d(info: SlicedInfo, s: dict[str, str]) -> None:
     volume = s.get("Plastic volume")
     if volume and "mm^3" in volume and _number(volume):
         info.settings.setdefault("_volume_cm3_0", str((_number(volume) or 0) / 1000))
-    density = _split(s.get("filamentDensities"), "|")
-    if density and _number(density[0]):
-        info.settings.setdefault("filament_density", density[0])
-    diameter = _split(s.get("filamentDiameters"), "|")
-    if diameter and _number(diameter[0]):
-        info.settings.setdefault("filament_diameter", diameter[0])
+    density = _at(split_strings(s.get("filamentDensities"), "|"), 0)
+    if density and _number(density):
+        info.settings.setdefault("filament_density", density)
+    diameter = _at(split_strings(s.get("filamentDiameters"), "|"), 0)
+    if diameter and _number(diameter):
+        info.settings.setdefault("filament_diameter", diameter)
 
 
 def _apply_ideamaker(info: SlicedInfo, s: dict[str, str]) -> None:
@@ -557,7 +752,7 @@ def _apply_ideamaker(info: SlicedInfo, s: dict[str, str]) -> None:
 # ---------------------------------------------------------------- weights and usage from moves
 
 
-def _density(info: SlicedInfo, settings: dict[str, str], slot: FilamentUse) -> tuple[float, str | None]:
+def _density(settings: dict[str, str], slot: FilamentUse) -> tuple[float, str | None]:
     """g/cm3 for a slot, and what was assumed (None when the file says)."""
     densities = _numbers(settings.get("filament_density"), "filament density", [])
     given = (
@@ -585,10 +780,8 @@ def _complete_weights(info: SlicedInfo, settings: dict[str, str]) -> None:
             slot.weight_g = None  # a profile without a density: the slicer wrote 0 g
         if slot.weight_g is not None or not slot.length_mm:
             continue
-        density, assumed = _density(info, settings, slot)
+        density, assumed = _density(settings, slot)
         volume = _number(settings.get(f"_volume_cm3_{slot.slot}"))
-        if volume is None and settings.get("_volume_cm3_slot", "").startswith(f"{slot.slot}:"):
-            volume = _number(settings["_volume_cm3_slot"].split(":", 1)[1])
         if volume:
             slot.weight_g = round(volume * density, 2)
             diameter_assumed = False
@@ -601,8 +794,13 @@ def _complete_weights(info: SlicedInfo, settings: dict[str, str]) -> None:
                 f"The weight of filament {slot.slot + 1} was estimated from its length, assuming "
                 f"{' and '.join(notes)}: {density:.2f} g/cm3."
             )
-    for key in [k for k in info.settings if k.startswith("_volume_cm3")]:
-        del info.settings[key]
+    _drop_volume_notes(info.settings)
+
+
+def _drop_volume_notes(settings: dict[str, str]) -> None:
+    """The `_volume_cm3_N` notes the readers leave for `_complete_weights` are no settings of the file."""
+    for key in [k for k in settings if k.startswith("_volume_cm3")]:
+        del settings[key]
 
 
 def _has_usage(info: SlicedInfo) -> bool:
@@ -617,7 +815,7 @@ def apply_usage_from_moves(info: SlicedInfo, result: ExtrusionResult, settings: 
             info.warnings.append("The file gives no filament usage and its moves extrude nothing.")
         return
     count = max(result.lengths_mm) + 1
-    del info.filaments[count:]
+    info.filaments = [f for f in info.filaments if f.slot < count]
     slots = _slots(info, count)
     for slot in slots:
         slot.length_mm = round(result.lengths_mm.get(slot.slot, 0.0), 2)

@@ -18,18 +18,24 @@ Decisions a user notices:
 
 - Filament slots are the project's filament numbers (`id` 1 -> slot 0); a plate lists only the filaments it
   uses, so slots may have gaps. Lengths are in mm (slice_info gives metres). A filament's cost is its grams
-  times the profile's price per kg (`filament_cost`), as the slicer's own summary computes it.
+  times the profile's price per kg (`filament_cost`), as the slicer's own summary computes it. A filament
+  whose slot is not known (a slice_info item without an id, header totals that do not match the header's
+  `filament:` list) is left out with a warning, never given the slot of its position in a list.
+- A filament's colour is its `filament_colour` (or slice_info's `color`): in these slicers `extruder_colour`
+  is a printer display colour (#018001 on an A1 mini).
 - The Bambu header's `total filament volume [cm^3]` holds cubic millimetres (e.g. 182.19 for 75.74 mm of
   1.75 mm filament, which is 0.182 cm3). It is only used to derive grams when no weight is given, and its unit
   is decided by comparing it with the stated length and diameter, so a corrected slicer is read right too.
 - Without slice_info.config the plate G-code header alone is used, with a warning: per-filament totals come
-  from its `total filament length/weight` lists, aligned with its `filament:` ids. A zip without any plate
-  G-code is a project, not a sliced file, and is refused.
+  from its `total filament length/weight/volume` lists, matched to its `filament:` ids by the shared
+  `core.formats.gcode.filaments_from_header`, with the project's settings for what the plate's config block
+  lacks. A zip without any plate G-code is a project, not a sliced file, and is refused.
 - Nothing is extracted: member names like `../../x` are only compared with the names above.
 
-The plate G-code's head is parsed by the shared ASCII reader (`core.formats.gcode.parse_gcode_metadata`):
-slicer, settings and the scalar fields. slice_info.config then wins for what it states per plate (time,
-nozzle, filaments), and project_settings.config fills what neither gives.
+The plate G-code's head is parsed by the shared ASCII reader (`core.formats.gcode.parse_gcode_metadata`,
+without its filament usage): slicer, settings and the scalar fields. slice_info.config then wins for what it
+states per plate (time, nozzle, filaments), and project_settings.config fills what neither gives. String
+lists are split by the shared `core.formats.gcode.split_strings` (quotes and escaped quotes respected).
 """
 
 from __future__ import annotations
@@ -37,7 +43,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 import re
 import zipfile
 import zlib
@@ -51,8 +56,13 @@ import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 
 from core.errors import FileFormatError
-from core.formats.bgcode import parse_number, split_numbers, split_strings
-from core.formats.gcode import apply_prusa_settings, parse_gcode_metadata
+from core.formats.bgcode import parse_number, split_numbers
+from core.formats.gcode import (
+    apply_prusa_settings,
+    filaments_from_header,
+    parse_gcode_metadata,
+    split_strings,
+)
 from core.formats.model import FilamentUse, SlicedInfo, Thumbnail
 from core.formats.safezip import MAX_RATIO, SafeZip
 from core.formats.thumbnails import thumbnail_from_bytes
@@ -68,7 +78,6 @@ MAX_PLATE_GCODE_BYTES = 4096 * MB  # declared size of a plate's G-code that may 
 
 PLATE_GCODE = re.compile(r"^/?metadata/plate_(\d+)\.gcode$", re.IGNORECASE)
 BAMBU_VERSION = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{2}$")
-FILAMENT_DIAMETER_MM = 1.75
 
 Source = Path | str | bytes | BinaryIO
 # What zipfile raises on damaged members; zlib.error escapes it on a corrupt deflate stream.
@@ -147,23 +156,6 @@ def parse_slice_info(data: bytes, label: str = "This .gcode.3mf file") -> SliceI
     return result
 
 
-def filament_volume_cm3(
-    labelled: float | None, length_mm: float | None, diameter_mm: float | None
-) -> float | None:
-    """The Bambu header's `total filament volume [cm^3]` in cm3, whichever unit it really holds.
-
-    Bambu Studio writes cubic millimetres under the cm^3 label. With the length and the filament diameter the
-    unit is checked: the cross-section times the length is the volume in mm3. Without them, mm3 is assumed.
-    """
-    if labelled is None:
-        return None
-    if length_mm and diameter_mm:
-        expected_mm3 = length_mm * math.pi * (diameter_mm / 2) ** 2
-        if abs(labelled - expected_mm3 / 1000) < abs(labelled - expected_mm3):
-            return labelled
-    return labelled / 1000
-
-
 def _project_settings(data: bytes, warnings: list[str]) -> dict[str, Any]:
     try:
         value = json.loads(data.decode("utf-8", errors="replace"))
@@ -176,12 +168,24 @@ def _project_settings(data: bytes, warnings: list[str]) -> dict[str, Any]:
     return value
 
 
+_NEEDS_QUOTES = re.compile(r'[;"\\\n\r]|^\s|\s$')
+
+
+def _quoted(item: str) -> str:
+    """One list item as the slicers serialise it: in quotes, with `\\` and `"` escaped, when it needs them."""
+    if not _NEEDS_QUOTES.search(item):
+        return item
+    escaped = item.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
 def _flat_settings(project: dict[str, Any]) -> dict[str, str]:
-    """Project settings as `key = value` text, lists joined by `;` (as in the G-code config block)."""
+    """Project settings as `key = value` text, lists joined by `;` (as in the G-code config block), an item
+    that holds a `;` or a quote in quotes, so that `split_strings` gives the list back."""
     flat = {}
     for key, value in project.items():
         if isinstance(value, list):
-            flat[str(key)] = ";".join(str(v) for v in value)
+            flat[str(key)] = ";".join(_quoted(str(v)) for v in value)
         elif isinstance(value, str | int | float | bool):
             flat[str(key)] = str(value)
     return flat
@@ -281,12 +285,20 @@ def _thumbnails(archive: SafeZip, index: int, warnings: list[str], budget: _Budg
 
 
 def _filaments_from_slice_info(
-    plate: SlicePlate, names: list[str | None], prices: list[float | None]
+    plate: SlicePlate, names: list[str | None], prices: list[float | None], warnings: list[str]
 ) -> list[FilamentUse]:
+    """The plate's `<filament>` items by slot (`id` - 1). An item without a usable id has no known slot: it is
+    left out with a warning rather than given the slot of its position in the list."""
     result: list[FilamentUse] = []
     for item in plate.filaments:
         number = parse_number(item.get("id"))
-        slot = int(number) - 1 if number is not None and number >= 1 else len(result)
+        if number is None or number < 1 or number != int(number):
+            warnings.append(
+                f"slice_info.config lists a filament of plate {plate.index} without a valid id "
+                f"({item.get('id')!r}); it was left out."
+            )
+            continue
+        slot = int(number) - 1
         metres = parse_number(item.get("used_m"))
         grams = parse_number(item.get("used_g"))
         price = prices[slot] if slot < len(prices) else None
@@ -302,54 +314,6 @@ def _filaments_from_slice_info(
             )
         )
     return sorted(result, key=lambda f: f.slot)
-
-
-def _filaments_from_header(settings: dict[str, str], warnings: list[str]) -> list[FilamentUse]:
-    """Per-filament totals of a Bambu header, aligned with its `filament:` ids (1-based).
-
-    The shared ASCII reader takes these totals for one filament only; here each filament of a multi-filament
-    header gets its own, and the colour is the filament's (`extruder_colour` is a printer setting in Bambu
-    Studio and OrcaSlicer).
-    """
-    header = settings
-    lengths = split_numbers(header.get("total filament length [mm]"))
-    weights = split_numbers(header.get("total filament weight [g]"))
-    volumes = split_numbers(header.get("total filament volume [cm^3]"))
-    if not (lengths or weights or volumes):
-        return []
-    count = max(len(lengths), len(weights), len(volumes))
-    ids = [int(n) for n in split_numbers(header.get("filament")) if n is not None and n >= 1]
-    slots = [i - 1 for i in ids] if len(ids) == count else list(range(count))
-    types = split_strings(settings.get("filament_type"))
-    colors = split_strings(settings.get("filament_colour"))
-    names = split_strings(settings.get("filament_settings_id"))
-    prices = split_numbers(settings.get("filament_cost"))
-    densities = split_numbers(settings.get("filament_density") or header.get("filament_density"))
-    diameters = split_numbers(settings.get("filament_diameter") or header.get("filament_diameter"))
-    result = []
-    for position, slot in enumerate(slots):
-        length = lengths[position] if position < len(lengths) else None
-        weight = weights[position] if position < len(weights) else None
-        density = densities[slot] if slot < len(densities) else None
-        if weight is None and position < len(volumes) and density is not None:
-            diameter = diameters[slot] if slot < len(diameters) else FILAMENT_DIAMETER_MM
-            volume = filament_volume_cm3(volumes[position], length, diameter)
-            if volume is not None:
-                weight = round(volume * density, 4)
-                warnings.append(f"The weight of filament {slot + 1} is derived from its volume and density.")
-        price = prices[slot] if slot < len(prices) else None
-        result.append(
-            FilamentUse(
-                slot=slot,
-                type=types[slot] if slot < len(types) else None,
-                color=colors[slot] if slot < len(colors) else None,
-                name=names[slot] if slot < len(names) else None,
-                length_mm=length,
-                weight_g=weight,
-                cost=round(weight * price / 1000, 4) if weight is not None and price is not None else None,
-            )
-        )
-    return result
 
 
 def _open_source(source: Source) -> tuple[Path | BinaryIO, bool]:
@@ -435,8 +399,9 @@ def _plate(
     budget: _Budget,
 ) -> SlicedInfo:
     head = streams.head(gcode_name)
-    # The shared ASCII reader reads the header and config blocks: slicer, settings, the scalar fields.
-    info = parse_gcode_metadata(head)
+    # The shared ASCII reader reads the header and config blocks: slicer, settings, the scalar fields. The
+    # filaments are taken below, from slice_info.config or from the header with the project's settings.
+    info = parse_gcode_metadata(head, filaments=False)
     info.plate = index
     plate = slice_info.plate(index) if slice_info is not None else None
     if slice_info is not None and plate is None:
@@ -447,7 +412,7 @@ def _plate(
     project_settings = _flat_settings(project)
     if project_settings:  # what the plate's G-code does not say, the project may
         from_project = SlicedInfo(settings=dict(project_settings))
-        apply_prusa_settings(from_project, project_settings)
+        apply_prusa_settings(from_project, project_settings, filaments=False)
         for name in _SCALARS:
             if getattr(info, name) is None:
                 setattr(info, name, getattr(from_project, name))
@@ -472,11 +437,9 @@ def _plate(
     names = split_strings(settings.get("filament_settings_id"))
     prices = split_numbers(settings.get("filament_cost"))
     if plate is not None and plate.filaments:
-        info.filaments = _filaments_from_slice_info(plate, names, prices)
+        info.filaments = _filaments_from_slice_info(plate, names, prices, warnings)
     else:
-        from_header = _filaments_from_header(settings, warnings)
-        if from_header:
-            info.filaments = from_header
+        info.filaments = filaments_from_header(settings, warnings)
     total = parse_number(plate_meta.get("weight"))
     if total is not None and len(info.filaments) == 1 and info.filaments[0].weight_g is None:
         info.filaments[0].weight_g = total

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+import core.formats.bgcode as bgcode
+import core.formats.gcode as gcode
+import core.formats.gcode3mf as gcode3mf
 from core.errors import FileFormatError
 from core.formats.gcode import (
     apply_prusa_settings,
@@ -22,6 +25,8 @@ from core.formats.model import SlicedInfo
 DATA = Path(__file__).resolve().parents[2] / "data"
 SLICERS = DATA / "slicers"
 GCODE = DATA / "gcode"
+H2D = GCODE / "bambustudio_2.5_h2d_two_filaments.gcode"
+A1_MINI_PLATE = DATA / "gcode3mf" / "bambu_a1mini_02.04.00.70_plate_1.gcode"
 
 
 def fields(info: SlicedInfo) -> list[tuple[object, ...]]:
@@ -205,6 +210,171 @@ def test_prusaslicer_without_density_weighs_from_material() -> None:
     info = parse_gcode_metadata(head)
     assert info.filaments[0].weight_g == pytest.approx(2.00 * 1.27, abs=0.01)
     assert any("PETG" in w for w in info.warnings)
+
+
+# ---------------------------------------------------------------- BambuStudio / OrcaSlicer filaments
+
+
+def test_bambu_gcode_gives_each_filament_its_header_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pass(*args: object) -> object:
+        raise AssertionError("the header gives the usage: the moves must not be read")
+
+    monkeypatch.setattr(gcode, "extrusion_from_path", no_pass)
+    info = read_gcode(H2D)
+    assert (info.slicer_name, info.slicer_version) == ("BambuStudio", "02.05.00.66")
+    assert (info.printer_model, info.nozzle_diameter_mm, info.infill_percent) == ("Bambu Lab H2D", 0.4, 15.0)
+    assert (info.estimated_time_s, info.layer_count, info.object_height_mm) == (20 * 60 + 12, 25, 5.0)
+    # One value per filament of `; filament: 1,2`; the colour is the filament's, not the printer's #018001;
+    # the cost is grams times the price per kg (24.99).
+    assert fields(info) == [
+        (0, "PLA", "#161616", "Bambu PLA Basic @BBL H2D", 391.43, 1.19, 0.0297),
+        (1, "PLA", "#FFFFFF", "Bambu PLA Basic @BBL H2D", 245.25, 0.74, 0.0185),
+    ]
+    assert info.total_weight_g == 1.93
+    assert info.warnings == []
+
+
+def test_bambu_header_slots_follow_the_filament_ids_not_the_list_positions() -> None:
+    info = parse_gcode_metadata(H2D.read_bytes().replace(b"; filament: 1,2\n", b"; filament: 2,4\n"))
+    assert fields(info) == [
+        (1, "PLA", "#FFFFFF", "Bambu PLA Basic @BBL H2D", 391.43, 1.19, 0.0297),
+        (3, "ABS", "#D32941", "Bambu ABS @BBL H2D", 245.25, 0.74, 0.0185),
+    ]
+    assert info.warnings == []
+
+
+def test_filaments_from_header_maps_filament_ids_to_sparse_slots() -> None:
+    settings = {
+        "total filament length [mm]": "1.20,3.40,5.60,7.80",
+        "total filament weight [g]": "0.10,0.20,0.30,0.40",
+        "filament": "1,2,5,6",
+        "filament_type": "PLA;PETG;ABS;ASA;TPU;PVA;HIPS",
+        "filament_colour": "#000001;#000002;#000003;#000004;#000005;#000006;#000007",
+        "extruder_colour": "#018001",
+    }
+    warnings: list[str] = []
+    filaments = gcode.filaments_from_header(settings, warnings)
+    assert [(f.slot, f.type, f.color, f.length_mm, f.weight_g) for f in filaments] == [
+        (0, "PLA", "#000001", 1.2, 0.1),
+        (1, "PETG", "#000002", 3.4, 0.2),
+        (4, "TPU", "#000005", 5.6, 0.3),
+        (5, "PVA", "#000006", 7.8, 0.4),
+    ]
+    assert warnings == []
+    # BambuStudio 01.10 writes no `; filament:` line; a project of one filament leaves no doubt.
+    single = {
+        "total filament length [mm]": "4337.20",
+        "total filament weight [g]": "13.77",
+        "filament_type": "PLA",
+    }
+    assert [(f.slot, f.length_mm, f.weight_g) for f in gcode.filaments_from_header(single, warnings)] == [
+        (0, 4337.2, 13.77)
+    ]
+    assert gcode.filaments_from_header({"filament_type": "PLA"}, warnings) == [] and warnings == []
+
+
+@pytest.mark.parametrize(
+    ("listed", "message"),
+    [("1,2,3", "do not match its list of filaments used ('1,2,3')"), (None, "without saying which ones")],
+)
+def test_header_totals_without_known_slots_are_not_placed_by_position(
+    listed: str | None, message: str
+) -> None:
+    settings = {
+        "total filament length [mm]": "1.20,3.40",
+        "total filament weight [g]": "0.10,0.20",
+        "filament_type": "PLA;PETG;ABS",
+    }
+    if listed is not None:
+        settings["filament"] = listed
+    warnings: list[str] = []
+    assert gcode.filaments_from_header(settings, warnings) == []
+    assert [w for w in warnings if message in w] == warnings and len(warnings) == 1
+
+
+def test_bambu_and_orca_colour_is_the_filament_colour_prusaslicer_the_extruder_colour() -> None:
+    # The A1 mini plate says `extruder_colour = #018001` (the printer's display colour) and
+    # `filament_colour = #00AE42`.
+    info = parse_gcode_metadata(A1_MINI_PLATE.read_bytes())
+    assert [(f.slot, f.type, f.color, f.length_mm, f.weight_g) for f in info.filaments] == [
+        (0, "TPU", "#00AE42", 75.74, 0.23)
+    ]
+    lists = {
+        "filament used [mm]": "10.00, 20.00",
+        "extruder_colour": "#F2754E;",
+        "filament_colour": "#000000;#FFFFFF",
+    }
+    for slicer, colours in [
+        ("OrcaSlicer", ["#000000", "#FFFFFF"]),
+        ("BambuStudio", ["#000000", "#FFFFFF"]),
+        ("PrusaSlicer", ["#F2754E", "#FFFFFF"]),  # what PrusaSlicer's preview shows
+        ("SuperSlicer", ["#F2754E", "#FFFFFF"]),
+    ]:
+        info = SlicedInfo(slicer_name=slicer)
+        apply_prusa_settings(info, dict(lists))
+        assert [f.color for f in info.filaments] == colours, slicer
+    # A writer that is not recognised but writes BambuStudio's keys (an OrcaSlicer fork).
+    info = SlicedInfo()
+    apply_prusa_settings(info, {**lists, "initial_layer_print_height": "0.2"})
+    assert [f.color for f in info.filaments] == ["#000000", "#FFFFFF"]
+
+
+def test_split_strings_respects_quotes_and_escaped_quotes() -> None:
+    assert gcode.split_strings('"Prusament PLA";"Generic \\"Silk\\" PLA;blue"') == [
+        "Prusament PLA",
+        'Generic "Silk" PLA;blue',
+    ]
+    assert gcode.split_strings('PLA; "PETG" ;;') == ["PLA", "PETG", None, None]
+    assert gcode.split_strings('"a\\\\b\\nc";""') == ["a\\b\nc", None]
+    assert gcode.split_strings('"no end;x') == ["no end;x"]
+    assert gcode.split_strings("1.5m, 0.2m", ",") == ["1.5m", "0.2m"]
+    assert gcode.split_strings("") == [] and gcode.split_strings(None) == []
+    # One function for the three readers.
+    assert bgcode.split_strings is gcode.split_strings and gcode3mf.split_strings is gcode.split_strings
+
+
+def test_quoted_profile_names_keep_their_separators_and_quotes() -> None:
+    info = parse_gcode_metadata(
+        b"; generated by PrusaSlicer 2.8.1\n; filament used [mm] = 100.00, 200.00\n"
+        b'; filament_settings_id = "Prusament PLA";"Generic \\"Silk\\" PLA;blue"\n'
+        b"; filament_type = PLA;PLA\n"
+    )
+    assert [(f.slot, f.name, f.length_mm) for f in info.filaments] == [
+        (0, "Prusament PLA", 100.0),
+        (1, 'Generic "Silk" PLA;blue', 200.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("known_layer", "settings", "first"),
+    [
+        (None, {"layer_height": "0.2", "first_layer_height": "150%"}, 0.3),
+        (None, {"first_layer_height": "150%"}, None),  # a percentage of an unknown height: unknown
+        (0.2, {"first_layer_height": "150%"}, 0.3),  # the layer height already read (a .bgcode block)
+        (None, {"layer_height": "0.2", "first_layer_height": "0.25"}, 0.25),
+    ],
+)
+def test_first_layer_height_as_a_percentage_of_the_layer_height(
+    known_layer: float | None, settings: dict[str, str], first: float | None
+) -> None:
+    info = SlicedInfo(layer_height_mm=known_layer)
+    apply_prusa_settings(info, settings)
+    assert info.first_layer_height_mm == first
+
+
+def test_first_layer_percentage_without_layer_height_in_a_file() -> None:
+    info = parse_gcode_metadata(b"; generated by PrusaSlicer 2.7.0\nG1 X1 E1\n; first_layer_height = 150%\n")
+    assert info.first_layer_height_mm is None
+
+
+def test_one_volume_helper_checks_the_unit_against_the_length() -> None:
+    # BambuStudio's `total filament volume [cm^3] : 182.19` for 75.74 mm of 1.75 mm filament is mm3.
+    assert gcode.filament_volume_cm3(182.19, 75.74, 1.75) == pytest.approx(0.18219)
+    assert gcode.filament_volume_cm3(0.18219, 75.74, 1.75) == pytest.approx(0.18219)  # a corrected label
+    assert gcode.filament_volume_cm3(182.19, None, None) == pytest.approx(0.18219)  # unchecked: mm3
+    assert gcode.filament_volume_cm3(50.0, 75.74, 1.75) is None  # neither unit fits: unknown
+    assert gcode.filament_volume_cm3(None, 75.74, 1.75) is None
+    assert not hasattr(gcode, "_volume_cm3") and not hasattr(gcode3mf, "filament_volume_cm3")
 
 
 # ---------------------------------------------------------------- traps and API

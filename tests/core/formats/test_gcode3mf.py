@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -16,9 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import core.formats.gcode as gcode
 import core.formats.gcode3mf as gcode3mf
 from core.errors import FileFormatError
-from core.formats.gcode3mf import filament_volume_cm3, parse_slice_info, read_gcode_3mf
+from core.formats.gcode import filament_volume_cm3
+from core.formats.gcode3mf import parse_slice_info, read_gcode_3mf
 from core.formats.model import FilamentUse
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "gcode3mf"
@@ -257,6 +260,89 @@ def test_a_multi_filament_header_gives_each_filament_its_share() -> None:
     assert [(f.slot, f.color, f.length_mm, f.weight_g) for f in plate.filaments] == [
         (0, "#C2C1C2", 5320.0, 16.12), (1, "#00C8B9", 4077.05, 12.36), (2, "#FF0000", 4092.02, 12.4),
     ]  # fmt: skip
+    # Nothing says only a total was given: the shared reader reads the same lists the same way.
+    assert plate.warnings == [
+        "This .gcode.3mf file has no slice_info.config; each plate's G-code header was read instead."
+    ]
+
+
+def _seven_filament_header(ids: bytes) -> bytes:
+    """The A1 mini plate with the totals of three filaments, a project of seven, and `; filament: <ids>`."""
+    header = BAMBU_GCODE.replace(
+        b"; total filament length [mm] : 75.74", b"; total filament length [mm] : 10.00,20.00,30.00"
+    )
+    header = header.replace(
+        b"; total filament weight [g] : 0.23", b"; total filament weight [g] : 0.03,0.06,0.09"
+    )
+    header = header.replace(b"; total filament volume [cm^3] : 182.19\n", b"")
+    header = header.replace(b"; filament_type = TPU", b"; filament_type = PLA;PETG;ABS;ASA;TPU;PVA;HIPS")
+    header = header.replace(
+        b"; filament_colour = #00AE42",
+        b"; filament_colour = #000001;#000002;#000003;#000004;#000005;#000006;#000007",
+    )
+    return header.replace(b"; filament: 1\n", b"; filament: " + ids + b"\n")
+
+
+def test_header_totals_are_placed_by_filament_id_never_by_position() -> None:
+    (plate,) = read_gcode_3mf(build({"Metadata/plate_1.gcode": _seven_filament_header(b"2,5,7")}))
+    assert [(f.slot, f.type, f.color, f.length_mm, f.weight_g) for f in plate.filaments] == [
+        (1, "PETG", "#000002", 10.0, 0.03),
+        (4, "TPU", "#000005", 20.0, 0.06),
+        (6, "HIPS", "#000007", 30.0, 0.09),
+    ]
+    # Two ids for three values: which value is whose is not known, so none is given a slot.
+    (plate,) = read_gcode_3mf(build({"Metadata/plate_1.gcode": _seven_filament_header(b"2,5")}))
+    assert plate.filaments == []
+    assert (
+        "The file's filament totals (3 values) do not match its list of filaments used ('2,5'); "
+        "they were ignored." in plate.warnings
+    )
+
+
+def test_a_slice_info_filament_without_an_id_is_not_given_the_slot_of_its_position() -> None:
+    no_id = BAMBU_SLICE_INFO.replace(b'<filament id="6" ', b"<filament ")
+    (plate,) = read_gcode_3mf(build(bambu_members(**{"Metadata/slice_info.config": no_id})))
+    assert [(f.slot, f.length_mm, f.weight_g) for f in plate.filaments] == [
+        (0, 6790.0, 20.26), (1, 720.0, 2.15), (6, 310.0, 0.92),
+    ]  # fmt: skip
+    assert "slice_info.config lists a filament of plate 1 without a valid id (None); it was left out." in (
+        plate.warnings
+    )
+
+
+def test_project_string_lists_keep_quoted_separators() -> None:
+    """Project settings fill a header-only plate; a profile name holding a `;` stays one name."""
+    header_only = BAMBU_GCODE.split(b"; CONFIG_BLOCK_START")[0].replace(
+        b"; filament: 1\n", b"; filament: 2\n"
+    )
+    project = {
+        "filament_settings_id": ["Generic PLA;blue", 'My "best" PETG'],
+        "filament_type": ["PLA", "PETG"],
+        "filament_colour": ["#111111", "#222222"],
+        "extruder_colour": ["#018001"],
+        "filament_cost": ["10", "30"],
+    }
+    (plate,) = read_gcode_3mf(
+        build(
+            {
+                "Metadata/plate_1.gcode": header_only,
+                "Metadata/project_settings.config": json.dumps(project).encode(),
+            }
+        )
+    )
+    assert plate.filaments == [
+        FilamentUse(
+            slot=1,
+            type="PETG",
+            color="#222222",
+            name='My "best" PETG',
+            length_mm=75.74,
+            weight_g=0.23,
+            cost=0.0069,
+        )
+    ]
+    assert gcode.split_strings(plate.settings["filament_settings_id"]) == project["filament_settings_id"]
+    assert gcode3mf.split_strings is gcode.split_strings
 
 
 def test_slicer_version_from_slice_info_when_the_header_has_none() -> None:
