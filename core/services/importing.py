@@ -25,6 +25,7 @@ from core.formats.model import Inspection, MeshInfo, Thumbnail
 from core.ids import blob_id
 from core.services import catalogue
 from core.store.blobs import StoredBlob
+from core.tasks import TaskState
 from core.workspace import Workspace
 
 MAX_FILE_BYTES = 2 * 1024**3  # a single model or sliced file
@@ -102,16 +103,29 @@ def _walk(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def import_paths(
-    ws: Workspace, paths: Iterable[Path], timings: ImportTimings | None = None
+    ws: Workspace,
+    paths: Iterable[Path],
+    timings: ImportTimings | None = None,
+    state: TaskState | None = None,
 ) -> list[ImportOutcome]:
-    """Import files, folders (recursively) and zip archives. One outcome per file found."""
+    """Import files, folders (recursively) and zip archives. One outcome per file found.
+
+    With a `state`, progress is reported per file and a cancel stops before the next file: the files already
+    imported stay (each is its own transaction), the rest are not touched.
+    """
     timings = timings if timings is not None else ImportTimings()
+    state = state if state is not None else TaskState()
+    files = list(_walk(paths))
+    state.total += len(files)
     outcomes: list[ImportOutcome] = []
-    for path in _walk(paths):
+    for path in files:
+        if state.cancelled:
+            break
         if not path.exists():
             outcomes.append(ImportOutcome(str(path), "rejected", "The file does not exist."))
         elif path.suffix.lower() == ".zip":
-            outcomes.extend(_import_zip(ws, path, timings))
+            outcomes.extend(_import_zip(ws, path, timings, state))
+            continue
         else:
             try:
                 with path.open("rb") as stream:
@@ -120,23 +134,31 @@ def import_paths(
                 outcomes.append(
                     ImportOutcome(str(path), "rejected", f"Could not read the file: {exc.strerror}.")
                 )
+        state.advance(path.name)
     return outcomes
 
 
-def _import_zip(ws: Workspace, path: Path, timings: ImportTimings) -> list[ImportOutcome]:
+def _import_zip(ws: Workspace, path: Path, timings: ImportTimings, state: TaskState) -> list[ImportOutcome]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
+        state.advance(path.name)
         return [ImportOutcome(str(path), "rejected", f"Not a readable zip archive ({exc}).")]
     outcomes: list[ImportOutcome] = []
     with archive:
         members = sorted((m for m in archive.infolist() if not m.is_dir()), key=lambda m: _order(m.filename))
         if len(members) > MAX_ZIP_MEMBERS:
+            state.advance(path.name)
             return [ImportOutcome(str(path), "rejected", f"The archive holds over {MAX_ZIP_MEMBERS} files.")]
         declared = sum(m.file_size for m in members)
         if declared > MAX_ZIP_TOTAL_BYTES:
+            state.advance(path.name)
             return [ImportOutcome(str(path), "rejected", "The archive unpacks to more than 4 GB.")]
+        state.total += len(members) - 1  # the archive was counted as one file
         for member in members:
+            if state.cancelled:
+                break
+            state.advance(member.filename)
             name = PurePosixPath(member.filename).name
             source = f"{path}!{member.filename}"
             if name.startswith(".") or member.filename.startswith("__MACOSX/"):

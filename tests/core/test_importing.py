@@ -97,3 +97,26 @@ def test_bad_inputs_each_get_one_clear_message(workspace: Workspace, tmp_path: P
     assert messages["missing.stl"] == "The file does not exist."
     assert blob_count(workspace) == 0
     assert not any(p.is_file() for p in workspace.blobs.root.rglob("*"))
+
+
+def test_progress_and_cancel(workspace: Workspace, tmp_path: Path) -> None:
+    from core.tasks import TaskState
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for index in range(5):
+        (folder / f"cube{index}.stl").write_bytes(cube_stl_bytes(10.0 + index))
+    seen: list[int] = []
+
+    def on_progress(state: TaskState) -> None:
+        seen.append(state.done)
+        if state.done == 2:
+            state.cancel()  # the user presses Cancel after the second file
+
+    state = TaskState(on_progress=on_progress)
+    outcomes = import_paths(workspace, [folder], state=state)
+    assert state.total == 5 and seen == [1, 2]
+    assert [o.status for o in outcomes] == ["added", "added"]
+    with workspace.read() as session:
+        meshes = session.scalars(select(FileBlob.original_name).where(FileBlob.kind == "mesh")).all()
+    assert sorted(meshes) == ["cube0.stl", "cube1.stl"]  # nothing of the other three
