@@ -7,7 +7,7 @@ Public API
 ----------
 - `ExtrusionCounter()`: `feed(chunk: bytes)` any number of times (chunks may cut lines anywhere), then
   `finish() -> ExtrusionResult`. The .bgcode reader feeds it the G-code blocks it decodes.
-- `extrusion_from_path(path, should_stop=None) -> ExtrusionResult`: the pass over a file, read in 16 MB
+- `extrusion_from_path(path, should_stop=None) -> ExtrusionResult`: the pass over a file, read in 8 MB
   chunks. `should_stop()` is polled between chunks (cancellation from a worker); a stopped pass is
   `complete=False`.
 - `extrusion_from_bytes(data) -> ExtrusionResult`: the same over bytes in memory.
@@ -32,10 +32,20 @@ changes nothing. E words of other commands (`M92 E93`, `M201 E5000`) are not mov
 
 How it is fast
 --------------
-A Python loop over lines manages about 15 MB/s. Here each chunk is searched with a few compiled regular
-expressions: the rare lines that change the state (G92, M82/M83, T, M-codes with an E word, comments holding
-an E-number) are located with literal-prefix searches, and between them one `findall` collects the E numbers
-of all moves at once; numpy turns them into positions and takes the high-water mark of each run. See
+A Python loop over lines manages about 15 MB/s, and regular expressions (a `findall` of the E words between
+the rare lines that change the state) about 90 MB/s on one core. Here the text is a numpy array of bytes,
+taken in pieces of 512 KB of whole lines so that the arrays of a piece stay in the CPU cache:
+
+- the positions of every newline and ";", and of every "E" followed by [-+.0-9] (an E word);
+- for each E word, the nearest newline or ";" before it (`searchsorted`): a ";" puts the word in a comment; a
+  newline starts its line, whose first four bytes, read as one integer, tell the lines whose E words are not
+  moves (`M<digit>`, `G92`, `T<n>`);
+- the numbers are read from the 8 (or 16) bytes after each E with integer arithmetic on 64-bit words,
+  exactly as `float()` reads them (`_parse_numbers`);
+- the lines that change the state (G92, M82/M83, T<n>) are found from the first four bytes of every line;
+  they are few and are handled one by one (a G92 under relative E is a no-op and is dropped).
+
+Then, once per chunk, numpy takes the high-water mark of each run of moves between two state changes. See
 bench/bench_gcode.py for the figures.
 
 Damaged files: a chunk that is mostly NUL bytes (a file not fully written, or a sparse file) stops the pass
@@ -56,8 +66,10 @@ import numpy.typing as npt
 
 CHUNK_BYTES = 8 * 1024 * 1024
 MAX_LINE_BYTES = 1024 * 1024
+BLOCK_BYTES = 512 * 1024
 
 # All patterns run on text where every line is preceded by "\n" and commands are upper case.
+# An E word: the scan finds the same words; this pattern reads the rare long numbers and G92 lines.
 _E_WORD = re.compile(rb"E([-+.0-9]+)")
 _LEADING_BLANKS = re.compile(rb"\n[ \t]+")
 # Files written with lowercase or indented commands are normalised; detected on the start of each block.
@@ -174,32 +186,75 @@ class ExtrusionCounter:
         lengths = {tool: round(mm, 4) for tool, mm in sorted(self._used.items()) if mm > 0}
         return ExtrusionResult(lengths, self._e_words, complete=True, warnings=warnings)
 
-    # ---------------------------------------------------------------- one block of whole lines
+    # ---------------------------------------------------------------- one chunk of whole lines
 
     def _process(self, text: bytes, end: int) -> None:
         """Count the moves in text[:end], whole lines each preceded by a newline."""
         if _ODD_LINES.search(text, 0, min(end, _SAMPLE_BYTES)):  # lowercase or indented commands: normalise
             text = _LEADING_BLANKS.sub(b"\n", text[:end].upper())
             end = len(text)
-        # One copy with a tail of newlines, so that the fixed-width reads below never run off the end.
-        buf = b"".join((memoryview(text)[:end], _PAD))
+        # Pieces of about BLOCK_BYTES of whole lines, so that the arrays of a piece stay in the CPU cache;
+        # each starts at the newline that ends the one before. A piece is read up to 32 bytes past its end,
+        # so the last one is copied with a tail of newlines. The moves of all pieces are applied at once.
+        pieces: list[npt.NDArray[np.float64]] = []
+        bounds: list[int] = []
+        actions: list[tuple[int, bytes]] = []
+        count = 0
+        relative = self._relative
+        start = 0
+        while start < end - 1:
+            stop = end
+            if end - start > BLOCK_BYTES:
+                stop = text.rfind(b"\n", start + 1, start + BLOCK_BYTES) + 1
+                if stop <= 0:  # a line longer than a piece
+                    stop = text.find(b"\n", start + BLOCK_BYTES) + 1
+            if stop + len(_PAD) <= len(text):
+                values, before, changes, relative = self._scan(text, start, stop, relative)
+            else:
+                tail = b"".join((memoryview(text)[start:stop], _PAD))
+                values, before, changes, relative = self._scan(tail, 0, stop - start, relative)
+            pieces.append(values)
+            bounds += [count + k for k in before]
+            actions += changes
+            count += values.size
+            start = stop - 1
+        bounds.append(count)
+        values = pieces[0] if len(pieces) == 1 else np.concatenate(pieces) if pieces else np.zeros(0)
+        self._run_segments(values, bounds, actions)
+
+    def _scan(
+        self, buf: bytes, start: int, stop: int, relative: bool
+    ) -> tuple[npt.NDArray[np.float64], list[int], list[tuple[int, bytes]], bool]:
+        """The moves and state changes of buf[start:stop], whole lines (buf[start] is a newline, and 32 bytes
+        can be read after `stop`), with `relative` the E mode at the start.
+
+        Returns the E values, how many of them come before each state change, the changes, and the E mode at
+        the end.
+        """
         at = np.frombuffer(buf, dtype=np.uint8)
-        body = at[:end]
-        words8 = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))  # 8 bytes from each offset
+        body = at[start:stop]
+        # The 8 (and 4) bytes from each offset, as little-endian integers: views, nothing is copied.
+        words8 = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
         words4 = np.ndarray((len(buf) - 3,), dtype="<u4", buffer=buf, strides=(1,))
         # Every newline and ";": the nearest one before an E word says whether it is in a comment (";") or
         # on which line (a newline, then the first bytes of that line).
         seps = np.flatnonzero((body == _NL) | (body == _SEMI))
+        seps += start
+        is_newline = at[seps] == _NL
         # The E words: an "E" followed by a digit, ".", "+" or "-".
         e_at = np.flatnonzero(body == _E)
+        e_at += start
         after = words8[e_at + 1]
         first = after.view(np.uint8)[::8]
         is_word = ((first - _ZERO) < 10) | ((first - _PLUS) <= _DOT - _PLUS) & (first != _COMMA)
         e_at = e_at[is_word]
         after = after[is_word]
-        prev = seps[np.searchsorted(seps, e_at) - 1]  # text[0] is a newline: there is always one before
+        index = np.searchsorted(seps, e_at)
+        index -= 1  # buf[start] is a newline: there is always one before
+        prev = seps[index]
         head = words4[prev + 1]  # the first four bytes of the line (when prev is a newline)
-        skip = (at[prev] == _SEMI) | _barrier_heads(head)
+        skip = _barrier_heads(head)
+        skip |= ~is_newline[index]  # in a comment
         for i in np.flatnonzero(_tool_heads(head)).tolist():  # "T<digit>": T<n> lines are rare, check each
             if _TOOL_LINE.match(buf, int(prev[i]) + 1):
                 skip[i] = True
@@ -207,48 +262,20 @@ class ExtrusionCounter:
         e_at = e_at[keep]
         values = _parse_numbers(after[keep], e_at, buf)
         # The lines that change the state: G92, M82/M83, T<n>, from the first bytes of every line.
-        newlines = seps[at[seps] == _NL]
+        newlines = seps[is_newline][:-1]  # the last ends the piece: its line belongs to the next
         heads = words4[newlines + 1]
         low3 = heads & 0xFFFFFF
+        maybe = np.flatnonzero((low3 == _G92) | (low3 == _M82) | (low3 == _M83) | ((heads & 0xFF) == _T))
+        newlines = newlines[maybe]
+        heads = heads[maybe]
+        low3 = low3[maybe]
         fourth = heads >> 24
         ends_code = (fourth - _ZERO >= 10) & (fourth != _DOT)  # "G92"/"M82"/"M83" not followed by [0-9.]
         g92 = (low3 == _G92) & (fourth - _ZERO >= 10)
         mode = ((low3 == _M82) | (low3 == _M83)) & ends_code
-        actions = self._actions(buf, newlines, g92, mode, _tool_heads(heads))
-        bounds = np.searchsorted(e_at, np.array([pos for pos, _, _ in actions], dtype=np.intp)).tolist()
-        bounds.append(int(e_at.size))
-        self._run_segments(values, bounds, [(kind, payload) for _, kind, payload in actions])
-
-    def _actions(
-        self,
-        buf: bytes,
-        newlines: npt.NDArray[np.intp],
-        g92: npt.NDArray[np.bool_],
-        mode: npt.NDArray[np.bool_],
-        tool: npt.NDArray[np.bool_],
-    ) -> list[tuple[int, int, bytes]]:
-        """The state changes of a block in order, as (position, kind, payload); G92 under relative E is dropped
-        (a reset shifts position and high-water mark alike)."""
-        events: list[tuple[int, int, bytes]] = []
-        for pos in newlines[mode].tolist():
-            events.append((pos, _KIND_MODE, buf[pos + 3 : pos + 4]))
-        for pos in newlines[tool].tolist():
-            match = _TOOL_LINE.match(buf, pos + 1)
-            if match:
-                events.append((pos, _KIND_TOOL, match.group(1)))
-        events.sort()
-        g92_at = newlines[g92]
-        if g92_at.size:
-            # The E mode in force at each G92: the last M82/M83 before it, or the mode the block began in.
-            modes = [event for event in events if event[1] == _KIND_MODE]
-            relative = np.array([self._relative] + [payload == b"3" for _, _, payload in modes], dtype=bool)
-            mode_at = np.array([pos for pos, _, _ in modes], dtype=np.intp)
-            absolute = g92_at[~relative[np.searchsorted(mode_at, g92_at)]]
-            for pos in absolute.tolist():
-                line_end = buf.find(b"\n", pos + 1)
-                events.append((pos, _KIND_G92, buf[pos:line_end]))
-            events.sort()
-        return events
+        actions, relative_after = _actions(buf, newlines, g92, mode, _tool_heads(heads), relative)
+        before = np.searchsorted(e_at, np.array([pos for pos, _, _ in actions], dtype=np.intp)).tolist()
+        return values, before, [(kind, payload) for _, kind, payload in actions], relative_after
 
     def _run_segments(
         self, values: npt.NDArray[np.float64], bounds: list[int], actions: list[tuple[int, bytes]]
@@ -315,6 +342,36 @@ class ExtrusionCounter:
         self._hwm = self._pos + self._pending.get(tool, 0.0)
 
 
+def _actions(
+    buf: bytes,
+    newlines: npt.NDArray[np.intp],
+    g92: npt.NDArray[np.bool_],
+    mode: npt.NDArray[np.bool_],
+    tool: npt.NDArray[np.bool_],
+    relative: bool,
+) -> tuple[list[tuple[int, int, bytes]], bool]:
+    """The state changes of a piece in order, as (position, kind, payload), and the E mode after them.
+
+    `newlines` are the starts of candidate lines and the masks say which are which; `relative` is the E mode
+    at the start. A G92 under relative E is left out: the reset shifts position and high-water mark alike.
+    """
+    modes = [(pos, _KIND_MODE, buf[pos + 3 : pos + 4]) for pos in newlines[mode].tolist()]
+    events = list(modes)
+    for pos in newlines[tool].tolist():
+        match = _TOOL_LINE.match(buf, pos + 1)
+        if match:
+            events.append((pos, _KIND_TOOL, match.group(1)))
+    g92_at = newlines[g92]
+    if g92_at.size:
+        # The E mode in force at each G92: that of the last M82/M83 before it, or the one at the start.
+        in_force = np.array([relative] + [payload == b"3" for _, _, payload in modes], dtype=bool)
+        mode_at = np.array([pos for pos, _, _ in modes], dtype=np.intp)
+        for pos in g92_at[~in_force[np.searchsorted(mode_at, g92_at)]].tolist():
+            events.append((pos, _KIND_G92, buf[pos : buf.find(b"\n", pos + 1)]))
+    events.sort()
+    return events, (modes[-1][2] == b"3" if modes else relative)
+
+
 def _barrier_heads(head: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
     """Lines, by their first four bytes, whose E words are not moves: "M<digit>" and "G92" not followed by a
     digit (T<n> lines are checked apart)."""
@@ -331,87 +388,85 @@ def _tool_heads(head: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
     return result
 
 
-def _parse_numbers(after: npt.NDArray[np.uint64], e_at: npt.NDArray[np.intp], buf: bytes) -> npt.NDArray[np.float64]:
+def _parse_numbers(
+    after: npt.NDArray[np.uint64], e_at: npt.NDArray[np.intp], buf: bytes
+) -> npt.NDArray[np.float64]:
     """The numbers of E words, as `float()` reads them (0 for one it refuses: "E-", "E1.2.3").
 
-    `after` holds the 8 bytes that follow each "E" (little-endian: the first in the low byte). A number of up
-    to 7 bytes is read from them alone, SWAR-style: classify the bytes, cut at the first byte that is not
-    [-+.0-9], drop the point, right-align the digits and combine them in three multiplications. The digits
-    form an integer below 2**53 and the value is that integer divided by a power of ten: both exact, so the
-    quotient is the correctly rounded value, the same double that float() gives. Longer numbers (absolute E)
-    take a 16-byte variant; the rare longer still go through float().
+    `after` holds the 8 bytes that follow each "E" at `e_at` (little-endian: the first in the low byte). A
+    number of up to 7 bytes is read from them alone, SWAR-style: classify the bytes, cut at the first byte
+    that is not [-+.0-9], drop the point, right-align the digits and combine them in three multiplications.
+    The digits form an integer below 2**53 and the value is that integer divided by a power of ten: both
+    exact, so the quotient is the correctly rounded value, the same double that float() gives. Numbers of 8
+    to 15 bytes (absolute E) read 8 bytes more; longer ones, rare, go through float().
     """
     n = after.size
-    values = np.zeros(n, dtype=np.float64)
     if not n:
-        return values
+        return np.zeros(0, dtype=np.float64)
     raw = after.view(np.uint8).reshape(n, 8)
-    digit, is_digit, is_dot, is_sign = _classify(raw)
-    dig = is_digit.view("<u8").reshape(n)
-    dot = is_dot.view("<u8").reshape(n)
-    sign = is_sign.view("<u8").reshape(n)
+    negative = raw[:, 0] == _MINUS
+    digit, dig, dot, sign = _classify(raw)
     other = ~(dig | dot | sign) & _ONES  # 0x01 in each byte that ends the number
-    first_other = other & (~other + _U1)  # its lowest: 1 << 8 * length
-    short = other != 0
-    run = first_other - _U1  # 0xFF in each byte of the number (all ones when it fills the 8 bytes)
+    first_other = other & (~other + _U1)  # the lowest: 1 << 8 * length
+    long_rows = np.flatnonzero(other == 0)  # all 8 bytes are of the number
+    if long_rows.size:
+        classes = (digit[long_rows], dig[long_rows], dot[long_rows], sign[long_rows])
+        long_values = _parse_long(buf, e_at[long_rows], *classes, negative[long_rows])
+    run = first_other - _U1  # 0xFF in each byte of the number
     dig &= run
     dot &= run
     sign &= run
-    ok = ((dig * _ONES) >> _U56 != 0) & ((dot * _ONES) >> _U56 <= 1) & (sign & _NOT_FIRST == 0)
-    digits = (digit.view("<u8").reshape(n)) & run
-    # The point at byte p (or, without one, the end of the number): bytes after it move down one place.
+    ok = (dig != 0) & (dot & (dot - _U1) == 0) & (sign & _NOT_FIRST == 0)  # a digit, a point at most
+    digit &= run
+    # The point at byte p (or, without one, the end of the number): the bytes after it move down one place.
     mark = np.where(dot != 0, dot, first_other)
-    below = mark - _U1
     above = ~((mark << _U8) - _U1)
-    digits = (digits & below) | ((digits & above) >> _U8)
-    length = ((run & _ONES) * _ONES) >> _U56
-    places = length - (dot != 0)  # bytes left, the sign (a zero digit) included
+    digit = (digit & (mark - _U1)) | ((digit & above) >> _U8)
+    places = _byte_count(run & _ONES) - (dot != 0)  # the bytes left, a sign (a zero digit) included
     shift = np.minimum((_U8 - np.minimum(places, _U8)) * _U8, _U56)  # right-align: the last digit in byte 7
-    mantissa = _eight_digits(digits << shift)
-    fraction = ((dig & above) * _ONES) >> _U56
-    values = mantissa.astype(np.float64) / _POW10[fraction]
-    np.negative(values, out=values, where=raw[:, 0] == _MINUS)
+    values = _eight_digits(digit << shift).astype(np.float64)
+    values /= _POW10[_byte_count(dig & above)]  # as many places as digits after the point
+    np.negative(values, out=values, where=negative)
     values[~ok] = 0.0
-    long_rows = np.flatnonzero(~short)
     if long_rows.size:
-        values[long_rows] = _parse_long(buf, e_at[long_rows])
+        values[long_rows] = long_values
     return values
 
 
-def _parse_long(buf: bytes, e_at: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
-    """The numbers of E words of 8 bytes or more: 16 bytes read as two words, float() beyond 15."""
-    n = e_at.size
-    words = np.empty((n, 2), dtype="<u8")
+def _parse_long(
+    buf: bytes,
+    e_at: npt.NDArray[np.intp],
+    digit0: npt.NDArray[np.uint64],
+    dig0: npt.NDArray[np.uint64],
+    dot0: npt.NDArray[np.uint64],
+    sign0: npt.NDArray[np.uint64],
+    negative: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.float64]:
+    """The numbers of E words of 8 bytes or more, given the classes of their first 8 bytes.
+
+    The second 8 bytes are classified the same way; the digits, the point read as a zero digit, make an
+    integer high * 10**(f + 1) + low (f digits after the point) from which the point's zero is taken out.
+    """
     words8 = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
-    words[:, 0] = words8[e_at + 1]
-    words[:, 1] = words8[e_at + 9]
-    raw = words.view(np.uint8).reshape(n, 16)
-    digit, is_digit, is_dot, is_sign = _classify(raw)
-    dig = is_digit.view("<u8").reshape(n, 2)
-    dot = is_dot.view("<u8").reshape(n, 2)
-    sign = is_sign.view("<u8").reshape(n, 2)
-    other = ~(dig[:, 1] | dot[:, 1] | sign[:, 1]) & _ONES  # the first 8 bytes are all of the number
-    first_other = other & (~other + _U1)
-    run = first_other - _U1
-    dig[:, 1] &= run
-    dot[:, 1] &= run
-    sign[:, 1] &= run
-    count = (dig * _ONES) >> _U56
-    dots = (dot * _ONES) >> _U56
-    ok = (count.sum(axis=1) != 0) & (dots.sum(axis=1) <= 1) & (sign[:, 0] & _NOT_FIRST == 0) & (sign[:, 1] == 0)
-    digits = digit.view("<u8").reshape(n, 2)
-    tail = ((run & _ONES) * _ONES) >> _U56  # bytes of the number in the second word
+    digit1, dig1, dot1, sign1 = _classify(words8[e_at + 9].view(np.uint8).reshape(e_at.size, 8))
+    other = ~(dig1 | dot1 | sign1) & _ONES
+    run = (other & (~other + _U1)) - _U1
+    dig1 &= run
+    dot1 &= run
+    sign1 &= run
+    dots = _byte_count(dot0) + _byte_count(dot1)
+    ok = ((dig0 | dig1) != 0) & (dots <= 1) & (sign0 & _NOT_FIRST == 0) & (sign1 == 0)
+    tail = _byte_count(run & _ONES)  # bytes of the number in the second word
     shift = np.minimum((_U8 - tail) * _U8, _U56)
-    # The digits with the point read as a zero: high * 10**(f + 1) + low, f digits after the point.
-    whole = _eight_digits(digits[:, 0]) * _POW10_INT[tail] + _eight_digits((digits[:, 1] & run) << shift)
-    has_dot = dots.sum(axis=1) != 0
-    dot_place = np.where(dots[:, 0] != 0, _byte_index(dot[:, 0]), _U8 + _byte_index(dot[:, 1]))
-    fraction = np.minimum(np.where(has_dot, _U8 + tail - _U1 - dot_place, 0), 15)  # bounded: bad rows too
-    scale = _POW10_INT[fraction]
-    low = whole % scale
+    whole = _eight_digits(digit0) * _POW10_INT[tail] + _eight_digits((digit1 & run) << shift)
+    has_dot = dots != 0
+    in_first = _byte_count((dot0 - _U1) & _ONES)  # the point's byte, when it is in the first word
+    dot_place = np.where(dot0 != 0, in_first, _U8 + _byte_count((dot1 - _U1) & _ONES))
+    fraction = np.minimum(np.where(has_dot, _U8 + tail - _U1 - dot_place, 0), 15)  # bounded for bad rows
+    low = whole % _POW10_INT[fraction]
     mantissa = np.where(has_dot, (whole - low) // _U10 + low, whole)
     values = mantissa.astype(np.float64) / _POW10[fraction]
-    np.negative(values, out=values, where=raw[:, 0] == _MINUS)
+    np.negative(values, out=values, where=negative)
     values[~ok] = 0.0
     for i in np.flatnonzero(other == 0).tolist():  # 16 bytes or more: rare, float() decides
         match = _E_WORD.match(buf, int(e_at[i]))
@@ -422,14 +477,27 @@ def _parse_long(buf: bytes, e_at: npt.NDArray[np.intp]) -> npt.NDArray[np.float6
 
 def _classify(
     raw: npt.NDArray[np.uint8],
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Per byte: the digit's value (0 elsewhere), and whether it is a digit, a point, a sign."""
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """Eight bytes a row, as four words: the digits' values (0 elsewhere), then 0x01 in each byte that is a
+    digit, a point, a sign."""
+    rows = raw.shape[0]
     digit = raw - np.uint8(_ZERO)
     is_digit = digit < 10
     digit *= is_digit
     is_dot = raw == _DOT
     is_sign = (raw - np.uint8(_PLUS)) & np.uint8(0xFD) == 0  # "+" or "-"
-    return digit, is_digit, is_dot, is_sign
+    return (
+        digit.view("<u8").reshape(rows),
+        is_digit.view("<u8").reshape(rows),
+        is_dot.view("<u8").reshape(rows),
+        is_sign.view("<u8").reshape(rows),
+    )
+
+
+def _byte_count(flags: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The sum of the bytes of each word (how many bytes are flagged, with 0x01 flags)."""
+    result: npt.NDArray[np.uint64] = (flags * _ONES) >> _U56
+    return result
 
 
 def _eight_digits(packed: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -438,13 +506,6 @@ def _eight_digits(packed: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     result: npt.NDArray[np.uint64] = (
         ((pairs & _MASK_PAIRS) * _MUL_100) + (((pairs >> _U16) & _MASK_PAIRS) * _MUL_1)
     ) >> _U32
-    return result
-
-
-def _byte_index(bit: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """The byte of the single set bit 1 << 8k in each word: k (8 for no bit)."""
-    below = (bit - _U1) & _ONES
-    result: npt.NDArray[np.uint64] = (below * _ONES) >> _U56
     return result
 
 
@@ -473,7 +534,7 @@ def extrusion_from_bytes(data: bytes) -> ExtrusionResult:
 
 
 def extrusion_from_path(path: str | Path, should_stop: Callable[[], bool] | None = None) -> ExtrusionResult:
-    """The pass over a file, in bounded memory (about three chunks of 16 MB at most)."""
+    """The pass over a file, in bounded memory (a few chunks of 8 MB at most)."""
     counter = ExtrusionCounter()
     with open(path, "rb") as fh:
         while True:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import random
 import re
 from pathlib import Path
 
 import pytest
 
+from core.formats import extrusion
 from core.formats.extrusion import ExtrusionCounter, extrusion_from_bytes, extrusion_from_path, weight_g
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -72,6 +75,53 @@ def test_crlf_and_chunks_cut_anywhere() -> None:
 
 def test_words_without_numbers_count_as_nothing() -> None:
     assert lengths("G1 X1 E-\nG1 X1 E.\nG1 X2 E1.2.3\nG1 X3 E2\n") == {0: 2.0}
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["7", "+7", "0.5", ".5", "5.", "-.5", "-0", "12.3456", "1234567", "12345678", "1234.56789", "-1234.5678",
+     "123456.789012", "0001234567.1234", "12345678901234.5", "1" * 20, "1" * 400, "0" * 30 + "1.5"],
+)  # fmt: skip
+def test_numbers_of_any_length_read_as_float(number: str) -> None:
+    value = float(number)
+    result = extrusion_from_bytes(f"G1 X1 E{number}\n".encode())
+    assert result.e_words == 1
+    assert result.lengths_mm == ({0: round(value, 4)} if 0 < value < math.inf else {})
+
+
+@pytest.mark.parametrize("word", ["-", "+", ".", "+-1", "1-2", "--1", "1.2.3", "1.2.3.4.5.6.7.8.9", "5+"])
+def test_malformed_words_count_as_no_move(word: str) -> None:
+    result = extrusion_from_bytes(f"M83\nG1 E1\nG1 X1 E{word}\nG1 E1\n".encode())
+    assert result.lengths_mm == {0: 2.0}
+    assert result.e_words == 3
+
+
+def test_every_number_is_the_double_float_gives() -> None:
+    rng = random.Random(7)
+    for _ in range(2000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 17)))
+        cut = rng.randint(0, len(digits))
+        number = rng.choice(["", "-", "+"]) + digits[:cut] + rng.choice([".", ""]) + digits[cut:]
+        counter = ExtrusionCounter()
+        counter.feed(f"G1 X1 E{number}\n".encode())
+        counter.finish()
+        assert counter._pos == float(number), number
+
+
+def test_e_words_after_a_semicolon_or_on_other_lines_are_not_moves() -> None:
+    text = "G1 X1 E2;E9\nG1 X2 E3 ;E-1\n;E7\nM82 E50\nM117 E8\nT0 E40\nG92 E0 ; E6\nG1 E1\n"
+    assert lengths(text) == {0: 4.0}  # 3, then 1 after the reset
+
+
+def test_pieces_cut_anywhere_give_the_same_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each time T1 comes back it first recovers its 1 mm retraction: 1234.56789 + 49 * 1233.56789.
+    text = "M83\nT0\nG1 X1 E0.25 ; E9\nG1 E-.5\nG1 E.5\nG92 E0\nT1\nG1 X2 E1234.56789\nM201 E5000\nG1 E-1\n"
+    data = (text * 50).encode()
+    expected = extrusion_from_bytes(data)
+    assert expected.lengths_mm == {0: 12.5, 1: pytest.approx(61679.3945)}
+    for piece in (16, 33, 64, 1000):
+        monkeypatch.setattr(extrusion, "BLOCK_BYTES", piece)
+        assert extrusion_from_bytes(data) == expected
 
 
 def test_long_line_without_newline_is_skipped_in_bounded_memory() -> None:
