@@ -6,13 +6,16 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
 from core.errors import PrintstallError
 from core.workspace import Workspace
+from desktop import errors
+from desktop.context import AppContext
 from desktop.main_window import MainWindow
+from desktop.ops import Operations
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +26,22 @@ def run_app(data_dir: Path, *, quit_after: float | None = None) -> int:
     app.setApplicationName("Printstall")
     app.setOrganizationName("Printstall")
     app.setApplicationVersion(__version__)
+    errors.setup_logging()
+    errors.install()
     try:
         workspace = Workspace.open(data_dir)
     except PrintstallError as exc:
         log.exception("could not open the data folder")
         QMessageBox.critical(None, QCoreApplication.translate("app", "Printstall cannot start"), str(exc))
         return 1
+    ops = Operations()
+    ctx = AppContext(workspace, ops, QSettings())
     with workspace:
-        window = MainWindow(workspace)
+        window = MainWindow(ctx)
         window.show()
         if quit_after is not None:
             QTimer.singleShot(int(quit_after * 1000), app.quit)
-        return app.exec()
+        try:
+            return app.exec()
+        finally:
+            ops.shutdown()

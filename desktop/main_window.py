@@ -1,149 +1,157 @@
-"""The main window: one tab per part of the business. Each tab lists what the core services hold.
-
-The full screens (editing, drag and drop import, the 3D preview) come with the desktop issue; these lists
-are read-only views built on the same services.
-"""
+"""The main window: the five tabs, the menus, drag and drop import anywhere, and the status bar."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from pathlib import Path
 
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
     QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
-from core.services import events, filament, jobs, library, products
-from core.workspace import Workspace
-
-Rows = Callable[[Workspace], Sequence[Sequence[str]]]
-
-
-def _g(mg: int) -> str:
-    return f"{mg / 1000:,.1f} g"
-
-
-def _money(cents: int) -> str:
-    return f"{cents / 100:,.2f}"
-
-
-def library_rows(ws: Workspace) -> list[list[str]]:
-    return [[m.name, m.designer_name, m.licence_spdx, ", ".join(m.tags)] for m in library.list_models(ws)]
-
-
-def filament_rows(ws: Workspace) -> list[list[str]]:
-    return [
-        [s.label, _g(s.remaining_mg), _g(s.initial_weight_mg), s.location] for s in filament.list_spools(ws)
-    ]
-
-
-def product_rows(ws: Workspace) -> list[list[str]]:
-    return [[p.name, p.sku, _money(p.price_cents), str(p.on_hand)] for p in products.list_products(ws)]
-
-
-def queue_rows(ws: Workspace) -> list[list[str]]:
-    names = {v.id: v.name for v in library.list_variants(ws)}
-    return [
-        [names.get(j.variant_id, "(missing variant)"), str(j.copies), j.status, str(j.position)]
-        for j in jobs.list_jobs(ws)
-        if j.status in jobs.OPEN
-    ]
-
-
-def event_rows(ws: Workspace) -> list[list[str]]:
-    return [[e.name, e.starts_on or "", e.venue, e.status] for e in events.list_events(ws)]
-
-
-class ListTab(QWidget):
-    """A read-only list of records with a line saying what is there."""
-
-    def __init__(
-        self,
-        workspace: Workspace,
-        headers: Sequence[str],
-        rows: Rows,
-        empty: str,
-        counted: tuple[str, str],
-    ) -> None:
-        super().__init__()
-        self._workspace = workspace
-        self._rows = rows
-        self._empty = empty
-        self._counted = counted  # (singular, plural with {n})
-        self.summary = QLabel()
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(list(headers))
-        self.tree.setRootIsDecorated(False)
-        self.tree.setAlternatingRowColors(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.tree)
-        self.refresh()
-
-    def refresh(self) -> None:
-        rows = self._rows(self._workspace)
-        self.tree.clear()
-        self.tree.addTopLevelItems([QTreeWidgetItem(list(row)) for row in rows])
-        for column in range(self.tree.columnCount()):
-            self.tree.resizeColumnToContents(column)
-        one, many = self._counted
-        self.summary.setText(self._empty if not rows else one if len(rows) == 1 else many.format(n=len(rows)))
+from core.services.importing import ImportOutcome
+from desktop.context import AppContext
+from desktop.importer import ImportController, summary
+from desktop.tabs.events import EventsTab
+from desktop.tabs.filament import FilamentTab
+from desktop.tabs.library import LibraryTab
+from desktop.tabs.products import ProductsTab
+from desktop.tabs.queue import QueueTab
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
-        self.workspace = workspace
+        self.ctx = ctx
+        self.workspace = ctx.workspace
         self.setWindowTitle(self.tr("Printstall"))
-        self.resize(1100, 720)
+        self.setAcceptDrops(True)
+        self.resize(1200, 780)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        tr = self.tr
-        tabs: list[tuple[str, list[str], Rows, str, tuple[str, str]]] = [
-            (
-                tr("Library"),
-                [tr("Model"), tr("Designer"), tr("Licence"), tr("Tags")],
-                library_rows,
-                tr("No models yet. Import files with: printstall import FILES"),
-                (tr("1 model in the library"), tr("{n} models in the library")),
-            ),
-            (
-                tr("Filament"),
-                [tr("Spool"), tr("Left"), tr("Of"), tr("Location")],
-                filament_rows,
-                tr("No spools on the shelf yet."),
-                (tr("1 spool on the shelf"), tr("{n} spools on the shelf")),
-            ),
-            (
-                tr("Products"),
-                [tr("Product"), tr("SKU"), tr("Price"), tr("On hand")],
-                product_rows,
-                tr("No products yet."),
-                (tr("1 product"), tr("{n} products")),
-            ),
-            (
-                tr("Print queue"),
-                [tr("Variant"), tr("Copies"), tr("Status"), tr("Place")],
-                queue_rows,
-                tr("Nothing queued."),
-                (tr("1 job queued or printing"), tr("{n} jobs queued or printing")),
-            ),
-            (
-                tr("Events"),
-                [tr("Event"), tr("Starts"), tr("Venue"), tr("Status")],
-                event_rows,
-                tr("No market events planned."),
-                (tr("1 event"), tr("{n} events")),
-            ),
+        pages: list[tuple[str, QWidget]] = [
+            (self.tr("&Library"), LibraryTab(ctx)),
+            (self.tr("&Filament"), FilamentTab(ctx)),
+            (self.tr("&Products"), ProductsTab(ctx)),
+            (self.tr("Print &queue"), QueueTab(ctx)),
+            (self.tr("&Events"), EventsTab(ctx)),
         ]
-        for title, headers, rows, empty, counted in tabs:
-            tab = ListTab(workspace, headers, rows, empty, counted)
-            tab.setAccessibleName(title)
-            self.tabs.addTab(tab, title)
-        self.statusBar().showMessage(self.tr("Data folder: %1").replace("%1", str(workspace.data_dir)))
+        for title, page in pages:
+            page.setAccessibleName(title.replace("&", ""))
+            self.tabs.addTab(page, title)
+
+        self.importer = ImportController(ctx, self)
+        self.importer.progress.connect(self._on_import_progress)
+        self.importer.finished.connect(self._on_import_finished)
+        self.last_import: list[ImportOutcome] = []
+        self._build_status_bar()
+        self._build_menus()
+        ctx.ops.failed.connect(self._show_error)
+        self._restore_layout()
+
+    # ---------------------------------------------------------------- chrome
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.task_label = QLabel()
+        self.task_progress = QProgressBar()
+        self.task_progress.setMaximumWidth(220)
+        self.task_cancel = QPushButton(self.tr("Cancel"))
+        self.task_cancel.setAccessibleName(self.tr("Cancel the import"))
+        self.task_cancel.clicked.connect(self.importer.cancel)
+        for widget in (self.task_label, self.task_progress, self.task_cancel):
+            bar.addPermanentWidget(widget)
+            widget.hide()
+        bar.showMessage(self.tr("Data folder: {path}").format(path=self.workspace.data_dir))
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        import_action = QAction(self.tr("&Import files…"), self)
+        import_action.setShortcut(QKeySequence.StandardKey.Open)
+        import_action.triggered.connect(self.choose_files_to_import)
+        file_menu.addAction(import_action)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        for index in range(self.tabs.count()):
+            action = QAction(self.tabs.tabText(index), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            view_menu.addAction(action)
+
+    def _show_error(self, message: str) -> None:
+        QMessageBox.warning(self, self.tr("Printstall"), message)
+
+    # ---------------------------------------------------------------- import
+
+    def choose_files_to_import(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Import files"),
+            "",
+            self.tr("Models and sliced files (*.stl *.3mf *.obj *.gcode *.bgcode *.zip);;All files (*)"),
+        )
+        if names:
+            self.import_paths([Path(n) for n in names])
+
+    def import_paths(self, paths: Sequence[Path]) -> bool:
+        if not self.importer.start(paths):
+            self.statusBar().showMessage(self.tr("An import is running; wait for it or cancel it."), 5000)
+            return False
+        self.task_label.setText(self.tr("Importing…"))
+        self.task_progress.setRange(0, 0)
+        for widget in (self.task_label, self.task_progress, self.task_cancel):
+            widget.show()
+        return True
+
+    def _on_import_progress(self, done: int, total: int, current: str) -> None:
+        self.task_progress.setRange(0, max(total, 1))
+        self.task_progress.setValue(done)
+        self.task_label.setText(self.tr("Importing {name}").format(name=current))
+
+    def _on_import_finished(self, outcomes: list[ImportOutcome], cancelled: bool) -> None:
+        self.last_import = outcomes
+        for widget in (self.task_label, self.task_progress, self.task_cancel):
+            widget.hide()
+        self.statusBar().showMessage(summary(outcomes, cancelled), 15000)
+        self.ctx.ops.changed.emit(frozenset({"models", "variants"}))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    # ---------------------------------------------------------------- layout
+
+    def _restore_layout(self) -> None:
+        geometry = self.ctx.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        tab = str(self.ctx.settings.value("window/tab", 0))
+        self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.settings.setValue("window/geometry", self.saveGeometry())
+        self.ctx.settings.setValue("window/tab", self.tabs.currentIndex())
+        if self.importer.running:
+            self.importer.cancel()
+            self.importer.wait(10)
+        super().closeEvent(event)

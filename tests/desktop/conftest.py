@@ -1,7 +1,29 @@
-"""Qt runs offscreen unless the caller chose a platform (the OpenGL tests run under Xvfb with xcb)."""
+"""Qt runs offscreen unless the caller chose a platform (the OpenGL tests run under Xvfb with xcb).
+
+`ctx` gives a screen what the app gives it: the workspace, a synchronous operations runner (so a test sees
+the result of a click at once) and preferences in a temporary file.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings
+
+from core.workspace import Workspace
+from desktop.context import AppContext
+from desktop.ops import Operations
+
+
+@pytest.fixture
+def ctx(workspace: Workspace, tmp_path: Path, qapp: object) -> Iterator[AppContext]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    context = AppContext(workspace, Operations(synchronous=True), settings)
+    yield context
+    context.ops.shutdown()

@@ -1,45 +1,95 @@
-"""The main window: five tabs listing what the services hold."""
+"""The main window: the five tabs, refreshing after operations, import by a simulated drop, cancel."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pytestqt.qtbot import QtBot
 
-from core.services import events, jobs
-from core.workspace import Workspace
-from desktop.main_window import ListTab, MainWindow
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from core.services import events, filament, jobs
+from desktop.context import AppContext
+from desktop.main_window import MainWindow
+from desktop.tabs.simple_list import ListTab
 from tests.core.factories import make_shop
+from tests.core.files import SLICERS, write_cube
 
 
 def tab(window: MainWindow, title: str) -> ListTab:
-    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
     widget = window.tabs.widget(titles.index(title))
     assert isinstance(widget, ListTab)
     return widget
 
 
-def test_the_window_has_the_five_tabs(qtbot: QtBot, workspace: Workspace) -> None:
-    window = MainWindow(workspace)
+def test_the_window_has_the_five_tabs(qtbot: QtBot, ctx: AppContext) -> None:
+    window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
-    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
     assert titles == ["Library", "Filament", "Products", "Print queue", "Events"]
     assert tab(window, "Library").summary.text().startswith("No models yet")
-    assert str(workspace.data_dir) in window.statusBar().currentMessage()
+    assert str(ctx.workspace.data_dir) in window.statusBar().currentMessage()
 
 
-def test_tabs_list_records(qtbot: QtBot, workspace: Workspace) -> None:
-    shop = make_shop(workspace)
-    jobs.queue_job(workspace, shop.variant.id, copies=2)
-    events.create_event(workspace, name="Christmas market", starts_on="2026-12-12")
-    window = MainWindow(workspace)
+def test_tabs_list_records_and_refresh_after_an_operation(qtbot: QtBot, ctx: AppContext) -> None:
+    shop = make_shop(ctx.workspace)
+    jobs.queue_job(ctx.workspace, shop.variant.id, copies=2)
+    events.create_event(ctx.workspace, name="Christmas market", starts_on="2026-12-12")
+    window = MainWindow(ctx)
     qtbot.addWidget(window)
 
     filament_tab = tab(window, "Filament")
     assert filament_tab.summary.text() == "1 spool on the shelf"
     row = filament_tab.tree.topLevelItem(0)
     assert [row.text(c) for c in range(3)] == ["Prusament PLA Galaxy Black", "1,000.0 g", "1,000.0 g"]
-
     queue = tab(window, "Print queue").tree.topLevelItem(0)
     assert [queue.text(c) for c in range(3)] == ["Dragon, black PLA", "2", "queued"]
     assert tab(window, "Events").tree.topLevelItem(0).text(0) == "Christmas market"
-    assert tab(window, "Products").tree.topLevelItem(0).text(3) == "0"
+
+    ctx.ops.run(filament.record_usage, ctx.workspace, shop.spool.id, 250_000, changes={"spools"})
+    assert filament_tab.tree.topLevelItem(0).text(1) == "750.0 g"
+
+
+def drop(window: MainWindow, paths: list[Path]) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(
+        QPointF(QPoint(100, 100)),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier(0),
+    )
+    window.dropEvent(event)
+
+
+def test_dropping_files_imports_them_in_the_background(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> None:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    mesh = write_cube(tmp_path / "Dragon.stl")
+    with qtbot.waitSignal(window.importer.finished, timeout=60_000):
+        drop(window, [mesh, SLICERS / "mini_cube_ps2.8.1.gcode"])
+    assert [o.status for o in window.last_import] == ["added", "added"]
+    assert "Imported 2" in window.statusBar().currentMessage()
+    assert tab(window, "Library").summary.text() == "2 models in the library"
+
+
+def test_cancelling_an_import_keeps_what_was_done(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> None:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for index in range(40):
+        write_cube(folder / f"cube{index:02d}.stl", 10.0 + index)
+    window.importer.progress.connect(
+        lambda done, total, name: window.importer.cancel() if done >= 3 else None
+    )
+    with qtbot.waitSignal(window.importer.finished, timeout=60_000) as finished:
+        window.import_paths([folder])
+    outcomes, cancelled = finished.args
+    assert cancelled and 3 <= len(outcomes) < 40
+    assert "Cancelled before the end" in window.statusBar().currentMessage()
