@@ -40,7 +40,8 @@ from core.workspace import Workspace
 P = ParamSpec("P")
 T = TypeVar("T")
 
-GuiLauncher = Callable[[Path, float | None], int]
+# Opens the window: (the data folder named by --data-dir or PRINTSTALL_DATA_DIR, or None; quit after)
+GuiLauncher = Callable[[Path | None, float | None], int]
 
 
 # ---------------------------------------------------------------- parsing helpers
@@ -162,12 +163,12 @@ def build_cli(launch_gui: GuiLauncher | None = None) -> click.Group:
 
         Without a command, the app's window opens.
         """
-        ctx.obj = {"data_dir": data_dir or default_data_dir()}
+        ctx.obj = {"data_dir": data_dir or default_data_dir(), "named_data_dir": data_dir}
         if ctx.invoked_subcommand is None:
             if launch_gui is None:
                 click.echo(ctx.get_help())
                 return
-            ctx.exit(launch_gui(ctx.obj["data_dir"], None))
+            ctx.exit(launch_gui(data_dir, None))
 
     if launch_gui is not None:
 
@@ -178,7 +179,7 @@ def build_cli(launch_gui: GuiLauncher | None = None) -> click.Group:
         @click.pass_context
         def gui(ctx: click.Context, quit_after: float | None) -> None:
             """Open the app's window."""
-            ctx.exit(launch_gui(ctx.find_root().obj["data_dir"], quit_after))
+            ctx.exit(launch_gui(ctx.find_root().obj["named_data_dir"], quit_after))
 
     for command in COMMANDS:
         cli.add_command(command)

@@ -10,17 +10,21 @@ from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
+from core.config import default_data_dir
 from core.errors import PrintstallError
+from core.services import settings
 from core.workspace import Workspace
-from desktop import errors
+from desktop import errors, theme
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from desktop.ops import Operations
+from desktop.settings_dialog import chosen_data_folder
 
 log = logging.getLogger(__name__)
 
 
-def run_app(data_dir: Path, *, quit_after: float | None = None) -> int:
+def run_app(data_dir: Path | None, *, quit_after: float | None = None) -> int:
+    """Open the window on `data_dir`, or on the folder chosen in the settings, or on the default one."""
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Printstall")
@@ -28,6 +32,8 @@ def run_app(data_dir: Path, *, quit_after: float | None = None) -> int:
     app.setApplicationVersion(__version__)
     errors.setup_logging()
     errors.install()
+    preferences = QSettings()
+    data_dir = data_dir or chosen_data_folder(preferences) or default_data_dir()
     try:
         workspace = Workspace.open(data_dir)
     except PrintstallError as exc:
@@ -35,7 +41,8 @@ def run_app(data_dir: Path, *, quit_after: float | None = None) -> int:
         QMessageBox.critical(None, QCoreApplication.translate("app", "Printstall cannot start"), str(exc))
         return 1
     ops = Operations()
-    ctx = AppContext(workspace, ops, QSettings())
+    ctx = AppContext(workspace, ops, preferences)
+    theme.apply(app, str(settings.get(workspace, "theme")))
     with workspace:
         window = MainWindow(ctx)
         window.show()

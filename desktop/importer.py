@@ -2,20 +2,27 @@
 
 `ImportController.start(paths)` runs `core.services.importing.import_paths` on a thread of its own (each
 file is one short write transaction, so edits made meanwhile only wait for the file at hand), reports
-progress through a `TaskState`, and emits `finished` with the outcomes on the UI thread.
+progress through a `TaskState`, and emits `finished` with the outcomes on the UI thread. Reading files and
+rendering thumbnails (`importing.analyse`) runs in a process pool with the `spawn` start method, so the CPU
+work never holds the interpreter lock that the window's event loop needs.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from core.services.importing import ImportOutcome, import_paths
+from core.services.importing import Analysis, ImportOutcome, analyse, import_paths
 from core.tasks import TaskState
 from desktop.context import AppContext
+
+log = logging.getLogger(__name__)
 
 
 class ImportController(QObject):
@@ -27,6 +34,12 @@ class ImportController(QObject):
         self._ctx = ctx
         self._state: TaskState | None = None
         self._thread: threading.Thread | None = None
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _analyse_in_pool(self, path: Path, name: str, sha256: str) -> Analysis:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool.submit(analyse, path, name, sha256).result()
 
     @property
     def running(self) -> bool:
@@ -40,8 +53,18 @@ class ImportController(QObject):
         self._state = state
 
         def work() -> None:
-            outcomes: list[ImportOutcome] = import_paths(self._ctx.workspace, list(paths), state=state)
-            self.finished.emit(outcomes, state.cancelled)
+            outcomes: list[ImportOutcome] = []
+            try:
+                outcomes = import_paths(
+                    self._ctx.workspace, list(paths), state=state, analyse_with=self._analyse_in_pool
+                )
+            except Exception:  # a bug must not leave the window waiting for an import that died
+                log.exception("the import stopped")
+                outcomes = [
+                    ImportOutcome("", "rejected", "The import stopped on an unexpected error; see the log.")
+                ]
+            finally:
+                self.finished.emit(outcomes, state.cancelled)
 
         self._thread = threading.Thread(target=work, name="printstall-import", daemon=True)
         self._thread.start()
@@ -54,6 +77,14 @@ class ImportController(QObject):
     def wait(self, timeout: float | None = None) -> None:
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def shutdown(self) -> None:
+        """Stop a running import and the worker process."""
+        self.cancel()
+        self.wait(30)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def summary(outcomes: Sequence[ImportOutcome], cancelled: bool) -> str:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 
-def launch_gui(data_dir: Path, quit_after: float | None) -> int:
+def launch_gui(data_dir: Path | None, quit_after: float | None) -> int:
     from desktop.app import run_app  # Qt is imported only when a window is wanted
 
     return run_app(data_dir, quit_after=quit_after)

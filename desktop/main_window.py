@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -19,8 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.services.importing import ImportOutcome
+from desktop import theme
 from desktop.context import AppContext
 from desktop.importer import ImportController, summary
+from desktop.settings_dialog import SettingsDialog
 from desktop.tabs.events import EventsTab
 from desktop.tabs.filament import FilamentTab
 from desktop.tabs.library import LibraryTab
@@ -85,12 +88,24 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        settings_action = QAction(self.tr("&Settings…"), self)
+        settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        settings_action.triggered.connect(self.open_settings)
+        edit_menu.addAction(settings_action)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         for index in range(self.tabs.count()):
             action = QAction(self.tabs.tabText(index), self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.ctx, self)
+        if dialog.exec():
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                theme.apply(app, str(dialog.values()["theme"]))
 
     def _show_error(self, message: str) -> None:
         QMessageBox.warning(self, self.tr("Printstall"), message)
@@ -151,7 +166,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.settings.setValue("window/geometry", self.saveGeometry())
         self.ctx.settings.setValue("window/tab", self.tabs.currentIndex())
-        if self.importer.running:
-            self.importer.cancel()
-            self.importer.wait(10)
+        self.importer.shutdown()
         super().closeEvent(event)

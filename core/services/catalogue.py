@@ -140,14 +140,13 @@ def add_sliced(
     blob: FileBlob,
     inspection: Inspection,
     thumbnail_blob_ids: list[list[str]],
-    embedded_mesh: MeshInfo | None = None,
+    embedded_fingerprint: str | None = None,
 ) -> Created:
     """Variants for a sliced file (one per plate), attached to the model they belong to."""
     model: Model | None = None
     how = "new model"
-    fingerprint = mesh_fingerprint(embedded_mesh) if embedded_mesh is not None else None
-    if fingerprint:
-        model = _find_by_fingerprint(uow, fingerprint)
+    if embedded_fingerprint:
+        model = _find_by_fingerprint(uow, embedded_fingerprint)
         how = "matched by its mesh"
     if model is None:
         model = _find_by_name(uow, blob.original_name)

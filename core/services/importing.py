@@ -12,10 +12,10 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from core.changes import UnitOfWork
 from core.db.models import FileBlob
@@ -69,6 +69,46 @@ class ImportOutcome:
 
 
 @dataclass
+class Analysis:
+    """What reading one file gave, small enough to send back from a worker process (no triangles)."""
+
+    inspection: Inspection  # `mesh` is None here: its measures are in `mesh_details`
+    mesh_details: dict[str, Any] | None  # triangles, bbox, volume and the geometry fingerprint of a mesh
+    images: list[bytes | None]  # the model's thumbnail, or one per plate of a sliced file
+    embedded_fingerprint: str | None  # of the objects a .gcode.3mf carries
+    parse_s: float = 0.0
+    thumbnails_s: float = 0.0
+
+
+Analyse = Callable[[Path, str, str], Analysis]
+
+
+def analyse(path: Path, name: str, sha256: str) -> Analysis:
+    """Read a model or sliced file and make its thumbnails. CPU-heavy and independent of the database, so
+    the app runs it in a process pool; FileFormatError when the file cannot be read."""
+    started = time.perf_counter()
+    inspection = inspect_file(path, name, sha256=sha256)
+    parsed = time.perf_counter()
+    images, embedded = _thumbnail_images(inspection, path)
+    mesh_details = None
+    if inspection.mesh is not None:
+        mesh_details = {
+            **inspection.mesh.to_json(),
+            "fingerprint": catalogue.mesh_fingerprint(inspection.mesh),
+        }
+        inspection.warnings.extend(inspection.mesh.warnings)
+        inspection.mesh = None
+    return Analysis(
+        inspection,
+        mesh_details,
+        images,
+        catalogue.mesh_fingerprint(embedded) if embedded is not None else None,
+        parse_s=parsed - started,
+        thumbnails_s=time.perf_counter() - parsed,
+    )
+
+
+@dataclass
 class ImportTimings:
     """Where an import's time went, in seconds (for the benchmark and the progress panel)."""
 
@@ -107,11 +147,13 @@ def import_paths(
     paths: Iterable[Path],
     timings: ImportTimings | None = None,
     state: TaskState | None = None,
+    analyse_with: Analyse = analyse,
 ) -> list[ImportOutcome]:
     """Import files, folders (recursively) and zip archives. One outcome per file found.
 
     With a `state`, progress is reported per file and a cancel stops before the next file: the files already
-    imported stay (each is its own transaction), the rest are not touched.
+    imported stay (each is its own transaction), the rest are not touched. `analyse_with` reads a stored
+    file (the app passes one that runs `analyse` in a process pool).
     """
     timings = timings if timings is not None else ImportTimings()
     state = state if state is not None else TaskState()
@@ -124,12 +166,12 @@ def import_paths(
         if not path.exists():
             outcomes.append(ImportOutcome(str(path), "rejected", "The file does not exist."))
         elif path.suffix.lower() == ".zip":
-            outcomes.extend(_import_zip(ws, path, timings, state))
+            outcomes.extend(_import_zip(ws, path, timings, state, analyse_with))
             continue
         else:
             try:
                 with path.open("rb") as stream:
-                    outcomes.append(_import_stream(ws, str(path), path.name, stream, timings))
+                    outcomes.append(_import_stream(ws, str(path), path.name, stream, timings, analyse_with))
             except OSError as exc:
                 outcomes.append(
                     ImportOutcome(str(path), "rejected", f"Could not read the file: {exc.strerror}.")
@@ -138,7 +180,9 @@ def import_paths(
     return outcomes
 
 
-def _import_zip(ws: Workspace, path: Path, timings: ImportTimings, state: TaskState) -> list[ImportOutcome]:
+def _import_zip(
+    ws: Workspace, path: Path, timings: ImportTimings, state: TaskState, analyse_with: Analyse
+) -> list[ImportOutcome]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -174,7 +218,9 @@ def _import_zip(ws: Workspace, path: Path, timings: ImportTimings, state: TaskSt
                 with archive.open(member) as stream:
                     # The declared size may lie: cap what is actually read at it.
                     outcomes.append(
-                        _import_stream(ws, source, name, stream, timings, max_bytes=member.file_size)
+                        _import_stream(
+                            ws, source, name, stream, timings, analyse_with, max_bytes=member.file_size
+                        )
                     )
             except (zipfile.BadZipFile, RuntimeError, ValueError, OSError) as exc:
                 outcomes.append(ImportOutcome(source, "rejected", f"The archive entry is damaged ({exc})."))
@@ -187,6 +233,7 @@ def _import_stream(
     name: str,
     stream: IO[bytes],
     timings: ImportTimings,
+    analyse_with: Analyse,
     max_bytes: int = MAX_FILE_BYTES,
 ) -> ImportOutcome:
     kind = kind_of(name)
@@ -215,18 +262,17 @@ def _import_stream(
         if existing is not None and not existing.deleted:
             message = f"Already stored as {existing.original_name}."
             return ImportOutcome(source, "duplicate", message, stored.sha256, ident, kind[0])
-    inspection = None
+    analysis = None
     if kind[0] in ("mesh", "sliced"):
-        started = time.perf_counter()
         try:
-            inspection = inspect_file(ws.blobs.path_for(stored.sha256), name, sha256=stored.sha256)
+            analysis = analyse_with(ws.blobs.path_for(stored.sha256), name, stored.sha256)
         except FileFormatError as exc:
             forget()
             return ImportOutcome(source, "rejected", _sentence(str(exc)), stored.sha256, None, kind[0])
-        finally:
-            timings.parse += time.perf_counter() - started
+        timings.parse += analysis.parse_s
+        timings.thumbnails += analysis.thumbnails_s
     try:
-        return _catalogue(ws, source, name, stored, kind, inspection, timings)
+        return _catalogue(ws, source, name, stored, kind, analysis, timings)
     except PrintstallError as exc:
         forget()
         return ImportOutcome(source, "rejected", str(exc), stored.sha256, None, kind[0])
@@ -303,19 +349,11 @@ def _catalogue(
     name: str,
     stored: StoredBlob,
     kind: tuple[str, str],
-    inspection: Inspection | None,
+    analysis: Analysis | None,
     timings: ImportTimings,
 ) -> ImportOutcome:
-    path = ws.blobs.path_for(stored.sha256)
-    images: list[bytes | None] = []
-    mesh: MeshInfo | None = None
-    if inspection is not None:
-        started = time.perf_counter()
-        images, mesh = _thumbnail_images(inspection, path)
-        timings.thumbnails += time.perf_counter() - started
-    details: dict[str, object] = {}
-    if inspection is not None and inspection.mesh is not None:
-        details = {**inspection.mesh.to_json(), "fingerprint": catalogue.mesh_fingerprint(inspection.mesh)}
+    images = analysis.images if analysis is not None else []
+    details = (analysis.mesh_details or {}) if analysis is not None else {}
     started = time.perf_counter()
     with ws.write() as uow:
         blob = uow.create(
@@ -333,11 +371,17 @@ def _catalogue(
             for image in images
         ]
         created = None
-        if inspection is not None and inspection.mesh is not None:
-            created = catalogue.add_mesh(uow, blob, inspection, thumbs[0] if thumbs else None)
+        if analysis is not None and analysis.mesh_details is not None:
+            created = catalogue.add_mesh(uow, blob, analysis.inspection, thumbs[0] if thumbs else None)
             message = f"New model {created.model_name}."
-        elif inspection is not None:
-            created = catalogue.add_sliced(uow, blob, inspection, [[t] if t else [] for t in thumbs], mesh)
+        elif analysis is not None:
+            created = catalogue.add_sliced(
+                uow,
+                blob,
+                analysis.inspection,
+                [[t] if t else [] for t in thumbs],
+                analysis.embedded_fingerprint,
+            )
             count = len(created.variant_ids)
             what = "1 variant" if count == 1 else f"{count} variants"
             message = f"{what} of {created.model_name} ({created.how})."
