@@ -44,10 +44,15 @@ def benchmarks() -> list[Result]:
             finished_at = [0.0]
             refresh = [0.0]
 
+            progress = [0]
+            window.importer.progress.connect(lambda done, total, name: progress.__setitem__(0, done))
+            where: dict[float, int] = {}
+
             def tick() -> None:
                 now = time.perf_counter()
                 if not finished_at[0]:  # the stall measured is the one while importing
                     gaps.append(now - last[0])
+                    where[gaps[-1]] = progress[0]
                 elif not refresh[0]:
                     refresh[0] = now - finished_at[0]
                 last[0] = now
@@ -86,7 +91,7 @@ def benchmarks() -> list[Result]:
         ),
         Result(
             f"  ({len(outcomes)} files in {elapsed:.1f} s; 5 longest tick gaps "
-            f"{', '.join(f'{g * 1000:.0f}' for g in worst)} ms)",
+            f"{', '.join(f'{g * 1000:.0f} (file {where[g]})' for g in worst)} ms)",
             "",
         ),
         Result("refreshing the screens after that import", f"{refresh[0] * 1000:.0f} ms"),
