@@ -1,0 +1,136 @@
+"""Screenshots of every tab on realistic sample data, for the user guide.
+
+    .venv/bin/python docs/screenshots/make.py [--dark]
+
+Runs under Xvfb when one is there (`xvfb-run -a ... QT_QPA_PLATFORM=xcb`) or offscreen, builds a sample
+data folder in a temporary directory through the same services the app uses, and writes one PNG per tab
+next to this script.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from bench.bench_import import sphere_stl  # noqa: E402
+from core.services import events, filament, jobs, library, printers, products  # noqa: E402
+from core.services.importing import import_paths  # noqa: E402
+from core.workspace import Workspace  # noqa: E402
+from desktop import theme  # noqa: E402
+from desktop.context import AppContext  # noqa: E402
+from desktop.main_window import MainWindow  # noqa: E402
+from desktop.ops import Operations  # noqa: E402
+from tests.core.files import SLICERS, write_cube  # noqa: E402
+
+OUT = Path(__file__).resolve().parent
+
+
+def sample_data(ws: Workspace, folder: Path) -> None:
+    """A small shop: two printers, a shelf of filament, models with variants, products, a queue, events."""
+    mk4 = printers.add_printer(ws, name="MK4", model="Original Prusa MK4", power_w=80, hourly_cost_cents=25)
+    printers.add_printer(ws, name="A1 mini", model="Bambu Lab A1 mini", power_w=95, hourly_cost_cents=20)
+    shelf = [
+        ("Prusament", "PLA", "Galaxy Black", "#1A1A1A", 2499, 1_000_000, 650_000, "Shelf A"),
+        ("Prusament", "PLA", "Orange", "#F28C28", 2499, 1_000_000, 910_000, "Shelf A"),
+        ("Prusament", "PETG", "Jet Black", "#111111", 2699, 1_000_000, 120_000, "Shelf B"),
+        ("Bambu", "PLA", "Jade White", "#F2F0E6", 2199, 1_000_000, 1_000_000, "Drawer 1"),
+        ("Polymaker", "PLA", "Silk Blue", "#3B6FD6", 2899, 1_000_000, 480_000, "Drawer 1"),
+    ]
+    spools = []
+    for brand, material, colour, hexcode, price, net, left, location in shelf:
+        fil = filament.add_filament(
+            ws, brand=brand, material=material, colour_name=colour, colour_hex=hexcode, price_cents=price,
+            net_weight_mg=net, empty_spool_weight_mg=193_000, low_stock_mg=200_000,
+        )  # fmt: skip
+        spool = filament.add_spool(ws, filament_id=fil.id, location=location)
+        if left < net:
+            filament.record_usage(ws, spool.id, net - left, note="sample")
+        spools.append(spool)
+    sphere_stl(folder / "Planet_Keyring.stl", 64, 18)
+    write_cube(folder / "Dice_Tower.stl", 30)
+    sphere_stl(folder / "Moon_Lamp.stl", 120, 40)
+    import_paths(ws, [folder, SLICERS / "mini_cube_ps2.8.1.gcode", SLICERS / "mini_cube_b.bgcode"])
+    variants = library.list_variants(ws)
+    models = {m.name: m for m in library.list_models(ws)}
+    library.edit_model(
+        ws, models["Planet Keyring"].id, designer_name="Jane Maker", licence_spdx="CC-BY-4.0",
+        licence_allows_selling=True, tags=["space", "keyring"],
+    )  # fmt: skip
+    keyring_variant = library.add_variant(
+        ws, model_id=models["Planet Keyring"].id, name="Planet keyring, orange PLA", material="PLA",
+        units_per_plate=6, print_time_s=2 * 3600 + 10 * 60,
+        materials=[library.MaterialInput(slot=0, grams_mg=18_400, material="PLA", colour_hex="#F28C28")],
+    )  # fmt: skip
+    keyring = products.add_product(
+        ws,
+        name="Planet keyring",
+        sku="KEY-PLANET",
+        variant_id=keyring_variant.id,
+        price_cents=600,
+        low_stock=10,
+    )
+    tower = products.add_product(ws, name="Dice tower", sku="DICE-1", price_cents=2400, low_stock=2)
+    bags = products.add_product(
+        ws, name="Gift bag", sku="BAG-S", kind="packaging", price_cents=0, low_stock=50
+    )
+    products.adjust_stock(ws, keyring.id, 24, reason="count")
+    products.adjust_stock(ws, tower.id, 3, reason="count")
+    products.adjust_stock(ws, bags.id, 40, reason="count")
+    done = jobs.queue_job(ws, keyring_variant.id, copies=2, printer_id=mk4.id)
+    jobs.finish_job(ws, done.id, spools={0: spools[1].id})
+    jobs.queue_job(ws, keyring_variant.id, copies=3, printer_id=mk4.id)
+    if variants:
+        jobs.queue_job(ws, variants[0].id, copies=1, printer_id=mk4.id)
+    market = events.create_event(
+        ws, name="Christmas market", starts_on="2026-12-12", ends_on="2026-12-13", venue="Town hall",
+        booth_fee_cents=4000, travel_cost_cents=1500, theme="Winter",
+    )  # fmt: skip
+    events.set_target(ws, market.id, keyring.id, 30)
+    events.set_target(ws, market.id, tower.id, 3)
+    events.pack(ws, market.id, keyring.id, 20)
+    events.create_event(ws, name="Makers' fair", starts_on="2027-03-06", venue="Old brewery")
+
+
+def main() -> int:
+    dark = "--dark" in sys.argv
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    theme.apply(app, "dark" if dark else "light")
+    with tempfile.TemporaryDirectory(prefix="printstall-shots-") as tmp:
+        root = Path(tmp)
+        os.environ["PRINTSTALL_CONFIG_DIR"] = str(root / "config")
+        (root / "files").mkdir()
+        with Workspace.open(root / "data") as ws:
+            sample_data(ws, root / "files")
+            ctx = AppContext(
+                ws, Operations(synchronous=True), QSettings(str(root / "s.ini"), QSettings.Format.IniFormat)
+            )
+            window = MainWindow(ctx)
+            window.resize(1280, 800)
+            window.show()
+            window.statusBar().clearMessage()  # it names the temporary data folder
+            for index in range(window.tabs.count()):
+                window.tabs.setCurrentIndex(index)
+                for _ in range(5):
+                    app.processEvents()
+                name = window.tabs.tabText(index).replace("&", "").lower().replace(" ", "-")
+                path = OUT / f"{name}{'-dark' if dark else ''}.png"
+                window.grab().save(str(path))
+                print(path.relative_to(ROOT))
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
