@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.changes import fetch
 from core.db.models import Filament, FilamentUsage, Spool
 from core.errors import ValidationError
 from core.services import checks, records
@@ -214,3 +215,30 @@ def spool_history(ws: Workspace, spool_id: str) -> list[UsageView]:
             .order_by(FilamentUsage.at, FilamentUsage.id)
         )
         return [view_of(UsageView, row) for row in rows]
+
+
+# ---------------------------------------------------------------- shelf levels (what the shelf flags)
+
+# A spool is nearly empty below this many grams or this share of its initial weight, whichever is more.
+NEARLY_EMPTY_MG = 50_000
+NEARLY_EMPTY_PERCENT = 10
+
+
+def nearly_empty(spool: SpoolView) -> bool:
+    """Whether a spool is worth flagging as running out (about one more medium print, or under 10 %)."""
+    return spool.remaining_mg < max(NEARLY_EMPTY_MG, spool.initial_weight_mg * NEARLY_EMPTY_PERCENT // 100)
+
+
+def running_low(filament: FilamentView) -> bool:
+    """Whether a filament's live spools hold less than its low-stock level (a level of 0 means never)."""
+    return filament.low_stock_mg > 0 and filament.remaining_mg < filament.low_stock_mg
+
+
+def spool_tare_mg(ws: Workspace, spool_id: str) -> int:
+    """The empty-spool weight that weighing in subtracts: the spool's own, else its filament's."""
+    with ws.read() as session:
+        spool = fetch(session, Spool, ws.owner_id, spool_id)
+        if spool.empty_spool_weight_mg is not None:
+            return spool.empty_spool_weight_mg
+        filament = session.get(Filament, (ws.owner_id, spool.filament_id))
+        return filament.empty_spool_weight_mg if filament is not None else 0

@@ -19,6 +19,9 @@ from PySide6.QtCore import QSettings
 from core.workspace import Workspace
 from desktop.context import AppContext
 from desktop.ops import Operations
+from desktop.viewer.none_guard import protect_none
+
+protect_none()  # PySide6 6.12 on Python 3.11 loses references to None, True and False (see the module)
 
 
 @pytest.fixture
