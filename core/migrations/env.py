@@ -16,6 +16,11 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _not_search_index(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """The SQLite full-text index of 0002 is not a model; autogenerate must not propose dropping it."""
+    return not (name or "").startswith("models_fts")
+
+
 def _run(connection: Connection) -> None:
     is_sqlite = connection.dialect.name == "sqlite"
     context.configure(
@@ -23,6 +28,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=is_sqlite,  # SQLite cannot ALTER most things; batch mode copies the table instead
         compare_type=True,
+        include_object=_not_search_index,
     )
     with context.begin_transaction():
         context.run_migrations()
