@@ -93,12 +93,20 @@ class MainWindow(QMainWindow):
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self.open_settings)
         edit_menu.addAction(settings_action)
+        printers_action = QAction(self.tr("&Printers…"), self)
+        printers_action.triggered.connect(self.open_printers)
+        edit_menu.addAction(printers_action)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         for index in range(self.tabs.count()):
             action = QAction(self.tabs.tabText(index), self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
+
+    def open_printers(self) -> None:
+        from desktop.dialogs.printers import PrintersDialog
+
+        PrintersDialog(self.ctx, self).open()
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.ctx, self)

@@ -87,3 +87,15 @@ def test_cancelling_an_import_keeps_what_was_done(qtbot: QtBot, ctx: AppContext,
     outcomes, cancelled = finished.args
     assert cancelled and 3 <= len(outcomes) < 40
     assert "Cancelled before the end" in window.statusBar().currentMessage()
+
+
+def test_the_printers_dialog_opens_from_the_edit_menu(qtbot: QtBot, ctx: AppContext) -> None:
+    from desktop.dialogs.printers import PrintersDialog
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    [action] = [a for m in window.menuBar().actions() for a in m.menu().actions() if a.text() == "&Printers…"]
+    action.trigger()
+    dialogs = window.findChildren(PrintersDialog)
+    assert len(dialogs) == 1 and dialogs[0].isVisible()
+    dialogs[0].close()
