@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QAbstractItemView, QApplication  # noqa: E402
 
 from bench.bench_import import sphere_stl  # noqa: E402
 from core.services import events, filament, jobs, library, printers, products  # noqa: E402
@@ -29,6 +30,8 @@ from desktop import theme  # noqa: E402
 from desktop.context import AppContext  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
 from desktop.ops import Operations  # noqa: E402
+from desktop.tabs.library.tab import LibraryTab  # noqa: E402
+from desktop.tabs.products.tab import ProductsTab  # noqa: E402
 from tests.core.files import SLICERS, write_cube  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
@@ -61,10 +64,24 @@ def sample_data(ws: Workspace, folder: Path) -> None:
     import_paths(ws, [folder, SLICERS / "mini_cube_ps2.8.1.gcode", SLICERS / "mini_cube_b.bgcode"])
     variants = library.list_variants(ws)
     models = {m.name: m for m in library.list_models(ws)}
-    library.edit_model(
-        ws, models["Planet Keyring"].id, designer_name="Jane Maker", licence_spdx="CC-BY-4.0",
-        licence_allows_selling=True, tags=["space", "keyring"],
-    )  # fmt: skip
+    about = {  # name in the library: (new name, designer, licence, selling allowed, category, tags)
+        "Planet Keyring": (
+            "Planet Keyring",
+            "Jane Maker",
+            "CC-BY-4.0",
+            True,
+            "Keyrings",
+            ["space", "keyring"],
+        ),
+        "Dice Tower": ("Dice Tower", "Tabletop Tom", "CC-BY-4.0", True, "Games", ["dice", "tabletop"]),
+        "Moon Lamp": ("Moon Lamp", "Luna Prints", "CC-BY-NC-4.0", False, "Lamps", ["space", "lamp"]),
+        "mini cube b": ("Calibration cube", "Printstall", "CC0-1.0", True, "Calibration", ["test"]),
+    }  # the other sliced cube keeps its file's name and an unknown licence: it wears the amber mark
+    for name, (new_name, designer, spdx, selling, category, tags) in about.items():
+        library.edit_model(
+            ws, models[name].id, name=new_name, designer_name=designer, licence_spdx=spdx,
+            licence_allows_selling=selling, category=category, tags=tags,
+        )  # fmt: skip
     keyring_variant = library.add_variant(
         ws, model_id=models["Planet Keyring"].id, name="Planet keyring, orange PLA", material="PLA",
         units_per_plate=6, print_time_s=2 * 3600 + 10 * 60,
@@ -100,6 +117,36 @@ def sample_data(ws: Workspace, folder: Path) -> None:
     events.create_event(ws, name="Makers' fair", starts_on="2027-03-06", venue="Old brewery")
 
 
+def settle(app: QApplication, seconds: float = 0.5) -> None:
+    """Let queued work (thumbnail decoding, delayed refreshes) finish before the picture is taken."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def show_model(app: QApplication, tab: LibraryTab, name: str) -> None:
+    """Wait for the grid's thumbnails, then select one model so that the detail pane is filled."""
+    deadline = time.monotonic() + 10
+    while tab.thumbnails.busy and time.monotonic() < deadline:
+        settle(app, 0.05)
+    select_named(tab.view, name)
+    deadline = time.monotonic() + 10
+    settle(app)
+    while (tab.pictures.busy or tab.variant_pictures.busy) and time.monotonic() < deadline:
+        settle(app, 0.05)
+
+
+def select_named(view: QAbstractItemView, name: str) -> None:
+    """Make the row whose first column reads `name` the current one."""
+    model = view.model()
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if index.data() == name:
+            view.setCurrentIndex(index)
+            return
+
+
 def main() -> int:
     dark = "--dark" in sys.argv
     app = QApplication.instance() or QApplication(sys.argv)
@@ -120,8 +167,12 @@ def main() -> int:
             window.statusBar().clearMessage()  # it names the temporary data folder
             for index in range(window.tabs.count()):
                 window.tabs.setCurrentIndex(index)
-                for _ in range(5):
-                    app.processEvents()
+                page = window.tabs.widget(index)
+                if isinstance(page, LibraryTab):
+                    show_model(app, page, "Planet Keyring")
+                elif isinstance(page, ProductsTab):
+                    select_named(page.table, "Planet keyring")
+                settle(app)
                 name = window.tabs.tabText(index).replace("&", "").lower().replace(" ", "-")
                 path = OUT / f"{name}{'-dark' if dark else ''}.png"
                 window.grab().save(str(path))
