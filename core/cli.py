@@ -11,7 +11,7 @@ import dataclasses
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import wraps
 from pathlib import Path
@@ -89,6 +89,16 @@ def spool_map(ws: Workspace, values: Iterable[str]) -> dict[int, str]:
     return out
 
 
+def optional_id(ws: Workspace, spec: records.EntitySpec[Any], ref: str | None) -> str | None:
+    """The id of the record an option names, or None when the option was left out."""
+    return records.resolve(ws, spec, ref).id if ref else None
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The options that were given (click passes None for one left out), in the order named."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def fmt_g(mg: int) -> str:
     return f"{mg / 1000:,.1f} g"
 
@@ -143,6 +153,44 @@ def service(func: Callable[P, T]) -> Callable[P, T]:
             sys.exit(1)
 
     return wrapper
+
+
+def list_command(
+    group: click.Group,
+    doc: str,
+    items_of: Callable[[Workspace], Sequence[Any]],
+    line: Callable[[Any], str],
+    name: str = "list",
+) -> click.Command:
+    """Add to `group` a command that prints one line per item (with --json, the items); `doc` is its help."""
+
+    @group.command(name, help=doc)
+    @json_option
+    @click.pass_context
+    @service
+    def command(ctx: click.Context, as_json: bool) -> None:
+        items = items_of(workspace(ctx))
+        emit(ctx, items, lambda: (line(item) for item in items))
+
+    return command
+
+
+def delete_command(
+    group: click.Group, spec: records.EntitySpec[Any], delete: Callable[[Workspace, str], object]
+) -> click.Command:
+    """Add to `group` a `delete` command that moves the record it names to the trash."""
+
+    @group.command("delete", help=f"Move a {spec.label} to the trash.")
+    @click.argument("ref", metavar=spec.label.upper())
+    @click.pass_context
+    @service
+    def command(ctx: click.Context, ref: str) -> None:
+        ws = workspace(ctx)
+        row = records.resolve(ws, spec, ref)
+        delete(ws, row.id)
+        click.echo(f"Deleted {spec.label} {spec.describe(row)}")
+
+    return command
 
 
 # ---------------------------------------------------------------- the root
@@ -383,14 +431,7 @@ def printer_add(
     emit(ctx, p, f"Added printer {printer_line(p)}")
 
 
-@printer_cmd.command("list")
-@json_option
-@click.pass_context
-@service
-def printer_list(ctx: click.Context, as_json: bool) -> None:
-    """List printers."""
-    items = printers.list_printers(workspace(ctx))
-    emit(ctx, items, lambda: (printer_line(p) for p in items))
+printer_list = list_command(printer_cmd, "List printers.", printers.list_printers, printer_line)
 
 
 @printer_cmd.command("edit")
@@ -415,31 +456,18 @@ def printer_edit(
 ) -> None:
     """Change a printer."""
     ws = workspace(ctx)
-    changes = {
-        "name": name,
-        "model": model,
-        "power_w": power_w,
-        "hourly_cost_cents": hourly_cost,
-        "nozzle_um": None if nozzle is None else round(nozzle * 1000),
-    }
-    p = printers.edit_printer(
-        ws,
-        records.resolve(ws, printers.SPEC, printer).id,
-        **{k: v for k, v in changes.items() if v is not None},
+    changes = given(
+        name=name,
+        model=model,
+        power_w=power_w,
+        hourly_cost_cents=hourly_cost,
+        nozzle_um=None if nozzle is None else round(nozzle * 1000),
     )
+    p = printers.edit_printer(ws, records.resolve(ws, printers.SPEC, printer).id, **changes)
     emit(ctx, p, f"Changed printer {printer_line(p)}")
 
 
-@printer_cmd.command("delete")
-@click.argument("printer")
-@click.pass_context
-@service
-def printer_delete(ctx: click.Context, printer: str) -> None:
-    """Move a printer to the trash."""
-    ws = workspace(ctx)
-    row = records.resolve(ws, printers.SPEC, printer)
-    printers.delete_printer(ws, row.id)
-    click.echo(f"Deleted printer {row.name}")
+printer_delete = delete_command(printer_cmd, printers.SPEC, printers.delete_printer)
 
 
 # ---------------------------------------------------------------- filament and spools
@@ -447,7 +475,7 @@ def printer_delete(ctx: click.Context, printer: str) -> None:
 
 @click.group("filament")
 def filament_cmd() -> None:
-    """Filaments (what you reorder): add, list."""
+    """Filaments (what you reorder): add, list, delete."""
 
 
 def filament_line(f: Any) -> str:
@@ -501,14 +529,13 @@ def filament_add(
     emit(ctx, f, f"Added filament {filament_line(f)}")
 
 
-@filament_cmd.command("list")
-@json_option
-@click.pass_context
-@service
-def filament_list(ctx: click.Context, as_json: bool) -> None:
-    """List filaments with what is left over all their spools."""
-    items = filament.list_filaments(workspace(ctx))
-    emit(ctx, items, lambda: (filament_line(f) for f in items))
+filament_list = list_command(
+    filament_cmd,
+    "List filaments with what is left over all their spools.",
+    filament.list_filaments,
+    filament_line,
+)
+filament_delete = delete_command(filament_cmd, filament.FILAMENT, filament.delete_filament)
 
 
 @click.group("spool")
@@ -640,13 +667,12 @@ def spool_edit(
 ) -> None:
     """Change a spool's location or state."""
     ws = workspace(ctx)
-    changes = {
-        k: v
-        for k, v in {"location": location, "opened": opened, "archived": archived}.items()
-        if v is not None
-    }
+    changes = given(location=location, opened=opened, archived=archived)
     s = filament.edit_spool(ws, records.resolve(ws, filament.SPOOL, spool).id, **changes)
     emit(ctx, s, f"Changed spool {spool_line(s)}")
+
+
+spool_delete = delete_command(spool_cmd, filament.SPOOL, filament.delete_spool)
 
 
 # ---------------------------------------------------------------- models and variants
@@ -692,18 +718,11 @@ def model_add(
     emit(ctx, m, f"Added model {m.id[-8:]}  {m.name}")
 
 
-@model_cmd.command("list")
-@json_option
-@click.pass_context
-@service
-def model_list(ctx: click.Context, as_json: bool) -> None:
-    """List models."""
-    items = library.list_models(workspace(ctx))
-    emit(
-        ctx,
-        items,
-        lambda: (f"{m.id[-8:]}  {m.name:30} {m.designer_name:20} {', '.join(m.tags)}" for m in items),
-    )
+def model_line(m: Any) -> str:
+    return f"{m.id[-8:]}  {m.name:30} {m.designer_name:20} {', '.join(m.tags)}"
+
+
+model_list = list_command(model_cmd, "List models.", library.list_models, model_line)
 
 
 @model_cmd.command("attach")
@@ -786,7 +805,7 @@ def variant_add(
         units_per_plate=units_per_plate,
         print_time_s=print_time,
         materials=materials,
-        printer_id=records.resolve(ws, printers.SPEC, printer_ref).id if printer_ref else None,
+        printer_id=optional_id(ws, printers.SPEC, printer_ref),
     )
     emit(ctx, v, f"Added variant {variant_line(v)}")
 
@@ -799,7 +818,7 @@ def variant_add(
 def variant_list(ctx: click.Context, model_ref: str | None, as_json: bool) -> None:
     """List variants."""
     ws = workspace(ctx)
-    items = library.list_variants(ws, records.resolve(ws, library.MODEL, model_ref).id if model_ref else None)
+    items = library.list_variants(ws, optional_id(ws, library.MODEL, model_ref))
     emit(ctx, items, lambda: (variant_line(v) for v in items))
 
 
@@ -840,7 +859,7 @@ def product_add(
 ) -> None:
     """Add a product."""
     ws = workspace(ctx)
-    variant_id = records.resolve(ws, library.VARIANT, variant_ref).id if variant_ref else None
+    variant_id = optional_id(ws, library.VARIANT, variant_ref)
     p = products.add_product(
         ws,
         name=name,
@@ -854,14 +873,9 @@ def product_add(
     emit(ctx, p, f"Added product {product_line(p)}")
 
 
-@product_cmd.command("list")
-@json_option
-@click.pass_context
-@service
-def product_list(ctx: click.Context, as_json: bool) -> None:
-    """List products with stock on hand."""
-    items = products.list_products(workspace(ctx))
-    emit(ctx, items, lambda: (product_line(p) for p in items))
+product_list = list_command(
+    product_cmd, "List products with stock on hand.", products.list_products, product_line
+)
 
 
 @product_cmd.command("edit")
@@ -884,11 +898,7 @@ def product_edit(
 ) -> None:
     """Change a product."""
     ws = workspace(ctx)
-    changes = {
-        k: v
-        for k, v in {"name": name, "sku": sku, "price_cents": price, "low_stock": low_stock}.items()
-        if v is not None
-    }
+    changes = given(name=name, sku=sku, price_cents=price, low_stock=low_stock)
     p = products.edit_product(ws, records.resolve(ws, products.SPEC, product).id, **changes)
     emit(ctx, p, f"Changed product {product_line(p)}")
 
@@ -898,14 +908,9 @@ def stock_cmd() -> None:
     """Stock of products: show, adjust, history."""
 
 
-@stock_cmd.command("show")
-@json_option
-@click.pass_context
-@service
-def stock_show(ctx: click.Context, as_json: bool) -> None:
-    """Stock on hand of every product."""
-    items = products.list_products(workspace(ctx))
-    emit(ctx, items, lambda: (product_line(p) for p in items))
+stock_show = list_command(
+    stock_cmd, "Stock on hand of every product.", products.list_products, product_line, name="show"
+)
 
 
 @stock_cmd.command("adjust")
@@ -988,9 +993,9 @@ def job_queue(
         ws,
         records.resolve(ws, library.VARIANT, variant_ref).id,
         copies=copies,
-        printer_id=records.resolve(ws, printers.SPEC, printer_ref).id if printer_ref else None,
-        product_id=records.resolve(ws, products.SPEC, product_ref).id if product_ref else None,
-        event_id=records.resolve(ws, events.SPEC, event_ref).id if event_ref else None,
+        printer_id=optional_id(ws, printers.SPEC, printer_ref),
+        product_id=optional_id(ws, products.SPEC, product_ref),
+        event_id=optional_id(ws, events.SPEC, event_ref),
     )
     emit(ctx, j, f"Queued {job_line(j)}")
 
@@ -1025,7 +1030,7 @@ def job_start(
         ws,
         records.resolve(ws, jobs.SPEC, job).id,
         spools=spool_map(ws, spools),
-        printer_id=records.resolve(ws, printers.SPEC, printer_ref).id if printer_ref else None,
+        printer_id=optional_id(ws, printers.SPEC, printer_ref),
     )
     emit(ctx, j, f"Started {job_line(j)}")
 
@@ -1088,13 +1093,24 @@ def job_cancel(ctx: click.Context, job: str, as_json: bool) -> None:
 @job_cmd.command("move")
 @click.argument("job")
 @click.argument("position", type=int)
+@click.option("--printer", "printer_ref", help="Move it to this printer's queue.")
+@click.option("--unassigned", is_flag=True, help="Move it to the queue of jobs with no printer.")
 @json_option
 @click.pass_context
 @service
-def job_move(ctx: click.Context, job: str, position: int, as_json: bool) -> None:
-    """Move a queued job to a place in its printer's queue (1 = next)."""
+def job_move(
+    ctx: click.Context, job: str, position: int, printer_ref: str | None, unassigned: bool, as_json: bool
+) -> None:
+    """Move a queued job to a place in a queue (1 = next): its own, or the one named."""
+    if printer_ref and unassigned:
+        raise click.UsageError("Give --printer or --unassigned, not both.")
     ws = workspace(ctx)
-    queue = jobs.move_job(ws, records.resolve(ws, jobs.SPEC, job).id, position)
+    target: str | jobs.Unchanged | None = jobs.KEEP
+    if unassigned:
+        target = None
+    elif printer_ref:
+        target = records.resolve(ws, printers.SPEC, printer_ref).id
+    queue = jobs.move_job(ws, records.resolve(ws, jobs.SPEC, job).id, position, printer_id=target)
     emit(ctx, queue, lambda: (job_line(j) for j in queue))
 
 
@@ -1142,14 +1158,11 @@ def event_create(
     emit(ctx, e, f"Created event {e.id[-8:]}  {e.name}  {e.starts_on or ''}")
 
 
-@event_cmd.command("list")
-@json_option
-@click.pass_context
-@service
-def event_list(ctx: click.Context, as_json: bool) -> None:
-    """List events."""
-    items = events.list_events(workspace(ctx))
-    emit(ctx, items, lambda: (f"{e.id[-8:]}  {e.starts_on or '':10}  {e.status:8} {e.name}" for e in items))
+def event_line(e: Any) -> str:
+    return f"{e.id[-8:]}  {e.starts_on or '':10}  {e.status:8} {e.name}"
+
+
+event_list = list_command(event_cmd, "List events.", events.list_events, event_line)
 
 
 @event_cmd.command("plan")
@@ -1212,7 +1225,7 @@ def event_sell(
         unit_price_cents=price,
         payment_method=payment,
         at_stall=stall,
-        event_id=records.resolve(ws, events.SPEC, event_ref).id if event_ref else None,
+        event_id=optional_id(ws, events.SPEC, event_ref),
     )
     note = "  (more than on hand: check the stock)" if sale.oversold else ""
     emit(ctx, sale, f"Sold {quantity} x {p.name} at {fmt_money(sale.unit_price_cents)} ({payment}){note}")

@@ -181,6 +181,7 @@ class Product(Record, Base):
     low_stock: Mapped[int] = mapped_column(default=0)
     description: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(default=False)
+    labour_s: Mapped[int] = mapped_column(default=0, server_default="0")  # hand work per unit, for costing
 
 
 class BomLine(Record, Base):
@@ -222,6 +223,7 @@ class Printer(Record, Base):
     hourly_cost_cents: Mapped[int] = mapped_column(default=0)
     notes: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(default=False)
+    failure_rate_permille: Mapped[int | None] = mapped_column(default=None)  # None: the one in settings
 
 
 class PrintJob(Record, Base):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.changes import fetch
 from core.db.models import EventItem, MarketEvent, Product, Sale, StockMovement
-from core.errors import InsufficientStock, ValidationError
+from core.errors import Conflict, InsufficientStock, NotFound, ValidationError
 from core.ids import derived_id
 from core.services import checks, records
 from core.services.ledgers import on_hand
@@ -206,6 +206,44 @@ def sell(
             "sale", f"Sold {quantity} x {product.name} at {price / 100:.2f} ({payment_method}){note}", sale
         )
         return view_of(SaleView, sale)
+
+
+def undo_sale(ws: Workspace, sale_id: str) -> SaleView:
+    """Take back a sale tapped by mistake. The ledger keeps both: the sale, and a sale of the opposite
+    quantity that names it, with the units back where they were sold from. It works once per sale."""
+    with ws.write() as uow:
+        sale = uow.session.get(Sale, (uow.owner_id, sale_id))
+        if sale is None:
+            raise NotFound("sale", sale_id)
+        if sale.undoes_sale_id is not None or sale.quantity < 0:
+            raise ValidationError("That entry takes back a sale; it cannot be taken back itself.")
+        undone = uow.session.scalar(
+            select(Sale.id).where(Sale.owner_id == uow.owner_id, Sale.undoes_sale_id == sale_id).limit(1)
+        )
+        if undone is not None:
+            raise Conflict("That sale was taken back already.")
+        product = uow.get(Product, sale.product_id, include_deleted=True)
+        reverse = uow.append(
+            Sale,
+            event_id=sale.event_id,
+            product_id=sale.product_id,
+            quantity=-sale.quantity,
+            unit_price_cents=sale.unit_price_cents,
+            payment_method=sale.payment_method,
+            oversold=False,
+            undoes_sale_id=sale.id,
+        )
+        uow.append(
+            StockMovement,
+            product_id=sale.product_id,
+            quantity=sale.quantity,
+            reason="sold",
+            event_id=sale.event_id,
+            sale_id=reverse.id,
+            note="sale taken back",
+        )
+        uow.audit("sale.undo", f"Took back the sale of {sale.quantity} x {product.name}", reverse)
+        return view_of(SaleView, reverse)
 
 
 def return_unsold(ws: Workspace, event_id: str) -> dict[str, int]:

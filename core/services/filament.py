@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.changes import fetch
 from core.db.models import Filament, FilamentUsage, Spool
-from core.errors import ValidationError
+from core.errors import Conflict, ValidationError
 from core.services import checks, records
 from core.services.ledgers import spool_remaining_mg
 from core.services.views import FilamentView, SpoolView, UsageView, view_of
@@ -82,7 +82,21 @@ def edit_filament(ws: Workspace, filament_id: str, **changes: Any) -> FilamentVi
 
 
 def delete_filament(ws: Workspace, filament_id: str) -> None:
-    records.delete(ws, FILAMENT, filament_id)
+    """Move a filament to the trash. Refused (Conflict) while any of its spools, archived ones too, is not."""
+    with ws.write() as uow:
+        row = uow.get(Filament, filament_id)
+        count = uow.session.scalar(
+            select(func.count())
+            .select_from(Spool)
+            .where(Spool.owner_id == uow.owner_id, Spool.filament_id == row.id, Spool.deleted.is_(False))
+        )
+        if count:
+            spools = "1 spool" if count == 1 else f"{count} spools"
+            raise Conflict(
+                f"{FILAMENT.describe(row)} still has {spools} (archived ones count too); "
+                "delete them before deleting the filament."
+            )
+        records.delete_in(uow, FILAMENT, row.id)
 
 
 def get_filament(ws: Workspace, filament_id: str) -> FilamentView:

@@ -7,8 +7,10 @@ fraction of that filament and adds nothing. Each is one transaction with its aud
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
 
 from sqlalchemy import func, select
 
@@ -33,6 +35,15 @@ from core.workspace import Workspace
 
 STATUSES = ("queued", "printing", "done", "failed", "cancelled")
 OPEN = ("queued", "printing")
+
+
+class Unchanged(enum.Enum):
+    """The type of `KEEP`: an argument that leaves a field as it is (None, by contrast, means "none")."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = Unchanged.KEEP
 
 # For looking jobs up by id (jobs are created and changed only through the functions below).
 SPEC = records.EntitySpec(model=PrintJob, fields={}, describe=lambda j: j.id[-8:])
@@ -71,36 +82,62 @@ def queue_job(
     notes: str = "",
 ) -> JobView:
     """Put `copies` plates of a variant at the end of a printer's queue (or the unassigned queue)."""
-    checks.integer(copies, "number of copies", minimum=1, maximum=10_000)
     with ws.write() as uow:
-        variant = uow.get(ModelVariant, variant_id)
-        if printer_id:
-            uow.get(Printer, printer_id)
-        if event_id:
-            uow.get(MarketEvent, event_id)
-        if product_id:
-            uow.get(Product, product_id)
-        else:
-            product_id = _product_for_variant(uow, variant_id)
-        last = uow.session.scalar(
-            select(func.max(PrintJob.position)).where(
-                PrintJob.owner_id == uow.owner_id,
-                PrintJob.printer_id.is_(None) if printer_id is None else PrintJob.printer_id == printer_id,
+        return _view(
+            queue_job_in(
+                uow,
+                variant_id,
+                copies=copies,
+                printer_id=printer_id,
+                product_id=product_id,
+                event_id=event_id,
+                priority=priority,
+                notes=notes,
             )
         )
-        job = uow.create(
-            PrintJob,
-            variant_id=variant.id,
-            product_id=product_id,
-            printer_id=printer_id,
-            copies=copies,
-            position=(last or 0) + 1,
-            priority=priority,
-            event_id=event_id,
-            notes=checks.text(notes, "notes", max_len=10_000),
+
+
+def queue_job_in(
+    uow: UnitOfWork,
+    variant_id: str,
+    *,
+    copies: int = 1,
+    printer_id: str | None = None,
+    product_id: str | None = None,
+    event_id: str | None = None,
+    priority: int = 0,
+    notes: str = "",
+) -> PrintJob:
+    """`queue_job` inside a caller's transaction (planning queues several jobs at once)."""
+    checks.integer(copies, "number of copies", minimum=1, maximum=10_000)
+    variant = uow.get(ModelVariant, variant_id)
+    if printer_id:
+        uow.get(Printer, printer_id)
+    if event_id:
+        uow.get(MarketEvent, event_id)
+    if product_id:
+        uow.get(Product, product_id)
+    else:
+        product_id = _product_for_variant(uow, variant_id)
+    last = uow.session.scalar(
+        select(func.max(PrintJob.position)).where(
+            PrintJob.owner_id == uow.owner_id,
+            PrintJob.printer_id.is_(None) if printer_id is None else PrintJob.printer_id == printer_id,
         )
-        uow.audit("job.queue", f"Queued {copies} x {variant.name}", job)
-        return _view(job)
+    )
+    job = uow.create(
+        PrintJob,
+        variant_id=variant.id,
+        product_id=product_id,
+        printer_id=printer_id,
+        copies=copies,
+        position=(last or 0) + 1,
+        priority=priority,
+        event_id=event_id,
+        notes=checks.text(notes, "notes", max_len=10_000),
+    )
+    uow.audit("job.queue", f"Queued {copies} x {variant.name}", job)
+    return job
 
 
 def edit_job(
@@ -295,16 +332,21 @@ def cancel_job(ws: Workspace, job_id: str) -> JobView:
         return _view(job)
 
 
-def move_job(ws: Workspace, job_id: str, position: int, *, printer_id: str | None = None) -> list[JobView]:
-    """Put a queued job at `position` (1-based) in its printer's queue, renumbering the others."""
+def move_job(
+    ws: Workspace, job_id: str, position: int, *, printer_id: str | Unchanged | None = KEEP
+) -> list[JobView]:
+    """Put a queued job at `position` (1-based) in a printer's queue, renumbering the others there.
+
+    `printer_id` is the queue it goes to: KEEP (the default) its own, a printer's id that printer's, and
+    None the queue of jobs with no printer (unassigned). Returns that queue in its new order.
+    """
     checks.integer(position, "position", minimum=1)
     with ws.write() as uow:
         job = uow.get(PrintJob, job_id)
         if job.status != "queued":
             raise ValidationError("Only a queued job can be moved.")
-        target = printer_id if printer_id is not None else job.printer_id
-        if target:
-            uow.get(Printer, target)
+        target = job.printer_id if printer_id is KEEP else printer_id or None
+        printer = uow.get(Printer, target) if target else None
         queue = [
             j
             for j in uow.session.scalars(
@@ -320,7 +362,10 @@ def move_job(ws: Workspace, job_id: str, position: int, *, printer_id: str | Non
             if j.id != job.id
         ]
         queue.insert(min(position, len(queue) + 1) - 1, job)
+        where = ""
+        if target != job.printer_id:
+            where = f" in the queue of {printer.name}" if printer is not None else " in the unassigned queue"
         for index, row in enumerate(queue, start=1):
             uow.update(row, position=index, **({"printer_id": target} if row is job else {}))
-        uow.audit("job.move", f"Moved job {job.id[-8:]} to place {position}", job)
+        uow.audit("job.move", f"Moved job {job.id[-8:]} to place {position}{where}", job)
         return [_view(j) for j in queue]

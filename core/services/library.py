@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.changes import UnitOfWork
 from core.db.models import (
@@ -257,30 +258,30 @@ def _set_materials(uow: UnitOfWork, variant_id: str, materials: Sequence[Materia
             grams_mg=m.grams_mg,
             length_um=m.length_um,
         )
-    for row in uow.session.scalars(
-        select(VariantMaterial).where(
-            VariantMaterial.owner_id == uow.owner_id,
-            VariantMaterial.variant_id == variant_id,
-            VariantMaterial.deleted.is_(False),
-        )
-    ):
+    for row in material_rows(uow.session, uow.owner_id, [variant_id]):
         if row.slot not in slots:
             uow.tombstone(row)
 
 
-def variant_materials(ws: Workspace, variant_ids: Sequence[str]) -> dict[str, list[MaterialView]]:
-    with ws.read() as session:
-        rows = session.scalars(
+def material_rows(session: Session, owner_id: str, variant_ids: Iterable[str]) -> list[VariantMaterial]:
+    """The live extruder-slot rows of the variants `variant_ids`, in slot order."""
+    return list(
+        session.scalars(
             select(VariantMaterial)
             .where(
-                VariantMaterial.owner_id == ws.owner_id,
+                VariantMaterial.owner_id == owner_id,
                 VariantMaterial.variant_id.in_(list(variant_ids)),
                 VariantMaterial.deleted.is_(False),
             )
             .order_by(VariantMaterial.slot)
         )
+    )
+
+
+def variant_materials(ws: Workspace, variant_ids: Sequence[str]) -> dict[str, list[MaterialView]]:
+    with ws.read() as session:
         out: dict[str, list[MaterialView]] = {vid: [] for vid in variant_ids}
-        for row in rows:
+        for row in material_rows(session, ws.owner_id, variant_ids):
             out[row.variant_id].append(view_of(MaterialView, row))
     return out
 

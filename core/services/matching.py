@@ -37,7 +37,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.changes import fetch
-from core.db.models import Filament, ModelVariant, PrintJob, Spool, VariantMaterial
+from core.db.models import Filament, ModelVariant, PrintJob, Spool
+from core.services import library
 from core.services.ledgers import spool_remaining_mg
 from core.services.views import JobView
 from core.workspace import Workspace
@@ -488,16 +489,7 @@ def _requirements_by_variant(
         )
     }
     out: dict[str, list[Requirement]] = {vid: [] for vid in ids}
-    rows = session.scalars(
-        select(VariantMaterial)
-        .where(
-            VariantMaterial.owner_id == owner_id,
-            VariantMaterial.variant_id.in_(ids),
-            VariantMaterial.deleted.is_(False),
-        )
-        .order_by(VariantMaterial.slot)
-    )
-    for row in rows:
+    for row in library.material_rows(session, owner_id, ids):
         variant = variants.get(row.variant_id)
         material, colour = row.material, row.colour_name
         if row.slot == 0 and variant is not None:  # the variant's own fields describe its first filament

@@ -24,6 +24,9 @@ SPEC = records.EntitySpec(
         "hourly_cost_cents": lambda v: checks.integer(v, "hourly machine cost"),
         "notes": lambda v: checks.text(v, "notes", max_len=10_000),
         "archived": bool,
+        "failure_rate_permille": lambda v: (
+            None if v is None else checks.integer(v, "failure rate", maximum=999)
+        ),
     },
 )
 

@@ -29,6 +29,7 @@ SPEC = records.EntitySpec(
         "low_stock": lambda v: checks.integer(v, "low-stock level"),
         "description": lambda v: checks.text(v, "description", max_len=10_000),
         "archived": bool,
+        "labour_s": lambda v: checks.integer(v, "labour time", maximum=7 * 24 * 3600),
     },
 )
 

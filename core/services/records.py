@@ -67,13 +67,17 @@ def edit(ws: Workspace, spec: EntitySpec[R], ident: str, changes: Mapping[str, A
         return row
 
 
+def delete_in(uow: UnitOfWork, spec: EntitySpec[R], ident: str) -> R:
+    row = uow.get(spec.model, ident)
+    uow.tombstone(row)
+    uow.audit(f"{spec.model.__tablename__}.delete", f"Deleted {spec.label} {spec.describe(row)}", row)
+    return row
+
+
 def delete(ws: Workspace, spec: EntitySpec[R], ident: str) -> R:
     """Move a record to the trash (a tombstone: it can be restored, and sync carries the deletion)."""
     with ws.write() as uow:
-        row = uow.get(spec.model, ident)
-        uow.tombstone(row)
-        uow.audit(f"{spec.model.__tablename__}.delete", f"Deleted {spec.label} {spec.describe(row)}", row)
-        return row
+        return delete_in(uow, spec, ident)
 
 
 def restore(ws: Workspace, spec: EntitySpec[R], ident: str) -> R:

@@ -13,7 +13,7 @@ import re
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from sqlalchemy import (
     ColumnElement,
@@ -56,6 +56,17 @@ Sort = Literal["name", "designer", "licence", "selling", "category", "variants",
 SORTS: tuple[str, ...] = typing.get_args(Sort)
 Selling = Literal["allowed", "not_allowed", "unknown"]
 
+
+class Filters(TypedDict, total=False):
+    """The filters of `search_models` and `count_models` (what `_filtered` applies); None: not filtered."""
+
+    tag: str | None
+    category: str | None
+    licence: str | None
+    selling: Selling | None
+    has_variants: bool | None
+
+
 _WORD = re.compile(r"\w", re.UNICODE)
 # Control characters end an FTS5 string early, and a lone surrogate cannot reach SQLite at all.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -77,22 +88,19 @@ def fts_query(text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
+def _live(row: Any, owner_of: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`conditions` on a live `row` (table or alias) of the same owner as `owner_of`: how two tables join."""
+    return and_(row.owner_id == owner_of.owner_id, *conditions, row.deleted.is_(False))
+
+
 def _live_variants(model: Any) -> ColumnElement[bool]:
-    return exists().where(
-        ModelVariant.owner_id == model.owner_id,
-        ModelVariant.model_id == model.id,
-        ModelVariant.deleted.is_(False),
-    )
+    return exists().where(_live(ModelVariant, model, ModelVariant.model_id == model.id))
 
 
 def _variant_count(model: Any) -> Any:
     return (
         select(func.count())
-        .where(
-            ModelVariant.owner_id == model.owner_id,
-            ModelVariant.model_id == model.id,
-            ModelVariant.deleted.is_(False),
-        )
+        .where(_live(ModelVariant, model, ModelVariant.model_id == model.id))
         .correlate(model)
         .scalar_subquery()
     )
@@ -112,12 +120,7 @@ def _filtered(
     if tag:
         tag_id = derived_id(ws.owner_id, "tag", tag.strip().casefold())
         query = query.where(
-            exists().where(
-                ModelTag.owner_id == Model.owner_id,
-                ModelTag.model_id == Model.id,
-                ModelTag.tag_id == tag_id,
-                ModelTag.deleted.is_(False),
-            )
+            exists().where(_live(ModelTag, Model, ModelTag.model_id == Model.id, ModelTag.tag_id == tag_id))
         )
     if category is not None:
         query = query.where(func.lower(Model.category) == category.strip().lower())
@@ -167,15 +170,11 @@ def search_models(
     ws: Workspace,
     text: str = "",
     *,
-    tag: str | None = None,
-    category: str | None = None,
-    licence: str | None = None,
-    selling: Selling | None = None,
-    has_variants: bool | None = None,
     sort: Sort = "name",
     descending: bool = False,
     limit: int = 200,
     offset: int = 0,
+    **filters: Unpack[Filters],
 ) -> list[str]:
     """Ids of the live models that match `text` (every word a prefix of a word in the name, designer, tags or
     notes) and the filters, one page in display order.
@@ -184,14 +183,10 @@ def search_models(
     case. `selling` filters on what the licence says about selling prints. `sort` "relevance" is best match
     first (by name without text); every order ends with the name and the id, so pages never overlap.
     """
-    filters = {
-        "tag": tag,
-        "category": category,
-        "licence": licence,
-        "selling": selling,
-        "has_variants": has_variants,
-    }
-    return search_page(ws, text, filters, sort=sort, descending=descending, limit=limit, offset=offset)[0]
+    ids, _ = search_page(
+        ws, text, dict(filters), sort=sort, descending=descending, limit=limit, offset=offset
+    )
+    return ids
 
 
 def search_page(
@@ -265,31 +260,17 @@ def _best_match(ws: Workspace, match: str, filters: dict[str, Any]) -> Select[An
     )
 
 
-def count_models(
-    ws: Workspace,
-    text: str = "",
-    *,
-    tag: str | None = None,
-    category: str | None = None,
-    licence: str | None = None,
-    selling: Selling | None = None,
-    has_variants: bool | None = None,
-) -> int:
+def count_models(ws: Workspace, text: str = "", **filters: Unpack[Filters]) -> int:
     """How many models `search_models` would find with these arguments, over all pages."""
-    filters = {
-        "tag": tag,
-        "category": category,
-        "licence": licence,
-        "selling": selling,
-        "has_variants": has_variants,
-    }
     match = fts_query(text or "")
-    filtered = bool(tag) or any(v is not None for v in (category, licence, selling, has_variants))
+    filtered = bool(filters.get("tag")) or any(
+        filters.get(name) is not None for name in ("category", "licence", "selling", "has_variants")
+    )
     if match is not None and not filtered:
         # The index holds exactly the live models: its matches are the answer, without reading a model.
         query = _hits(ws, match).with_only_columns(func.count())
     else:
-        query = select(func.count()).select_from(_matching(ws, text, filters).subquery())
+        query = select(func.count()).select_from(_matching(ws, text, dict(filters)).subquery())
     with ws.read() as session:
         return int(session.scalar(query) or 0)
 
@@ -332,14 +313,7 @@ def model_cards(ws: Workspace, ids: Sequence[str]) -> list[ModelCard]:
             _variant_count(Model),
             Model.deleted,
         )
-        .outerjoin(
-            thumb,
-            and_(
-                thumb.owner_id == Model.owner_id,
-                thumb.id == Model.thumbnail_blob_id,
-                thumb.deleted.is_(False),
-            ),
-        )
+        .outerjoin(thumb, _live(thumb, Model, thumb.id == Model.thumbnail_blob_id))
         .where(Model.owner_id == ws.owner_id, Model.id.in_(list(dict.fromkeys(ids))))
     )
     with ws.read() as session:
@@ -429,22 +403,8 @@ def model_detail(ws: Workspace, model_id: str) -> ModelDetail:
         ]
         variant_rows = session.execute(
             select(ModelVariant, SlicedFile, Printer.name)
-            .outerjoin(
-                SlicedFile,
-                and_(
-                    SlicedFile.owner_id == ModelVariant.owner_id,
-                    SlicedFile.variant_id == ModelVariant.id,
-                    SlicedFile.deleted.is_(False),
-                ),
-            )
-            .outerjoin(
-                Printer,
-                and_(
-                    Printer.owner_id == ModelVariant.owner_id,
-                    Printer.id == ModelVariant.printer_id,
-                    Printer.deleted.is_(False),
-                ),
-            )
+            .outerjoin(SlicedFile, _live(SlicedFile, ModelVariant, SlicedFile.variant_id == ModelVariant.id))
+            .outerjoin(Printer, _live(Printer, ModelVariant, Printer.id == ModelVariant.printer_id))
             .where(
                 ModelVariant.owner_id == owner,
                 ModelVariant.model_id == model_id,
@@ -454,15 +414,7 @@ def model_detail(ws: Workspace, model_id: str) -> ModelDetail:
         ).all()
         variant_ids = [v.id for v, _, _ in variant_rows]
         materials: dict[str, list[VariantMaterial]] = {vid: [] for vid in variant_ids}
-        for row in session.scalars(
-            select(VariantMaterial)
-            .where(
-                VariantMaterial.owner_id == owner,
-                VariantMaterial.variant_id.in_(variant_ids),
-                VariantMaterial.deleted.is_(False),
-            )
-            .order_by(VariantMaterial.slot)
-        ):
+        for row in library.material_rows(session, owner, variant_ids):
             materials[row.variant_id].append(row)
         thumb_ids = [sliced.thumbnail_blob_ids[0] for _, sliced, _ in variant_rows if _first_thumb(sliced)]
         shas = dict(

@@ -55,6 +55,18 @@ SETTINGS: dict[str, Setting] = {
             50,
             lambda v: checks.integer(v, "failure rate", maximum=999),
         ),
+        Setting(
+            "pricing_method",
+            "Suggest prices by",
+            "margin",
+            lambda v: checks.one_of(v, "pricing method", ("markup", "margin")),
+        ),
+        Setting(
+            "pricing_percent",
+            "Markup or target margin (%)",
+            60,
+            lambda v: checks.integer(v, "markup or margin", maximum=1000),
+        ),
     )
 }
 

@@ -36,6 +36,7 @@ class PrinterView:
     hourly_cost_cents: int
     notes: str
     archived: bool
+    failure_rate_permille: int | None  # None: the one in settings
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,14 @@ class SpoolView:
     label: str  # brand material colour
     initial_weight_mg: int
     remaining_mg: int
+    empty_spool_weight_mg: int | None  # None: the filament's empty-spool weight applies
     location: str
     lot: str
     purchase_date: str | None
     price_cents: int | None
     opened: bool
     archived: bool
+    notes: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class ProductView:
     low_stock: int
     on_hand: int  # at home, not packed for an event
     archived: bool
+    description: str
+    labour_s: int  # hand work per unit
 
     @property
     def is_low(self) -> bool:
@@ -221,6 +226,7 @@ class SaleView:
     payment_method: str
     oversold: bool
     at: str
+    undoes_sale_id: str | None = None  # set on the entry that takes a sale back
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,38 @@ def test_errors_are_one_sentence_and_exit_status_1(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_filament_with_a_spool_is_not_deleted_from_the_command_line(tmp_path: Path) -> None:
+    _, spool, _ = setup_job(tmp_path)
+    filament_id = cli(tmp_path, "filament", "list", "--json")[0]["id"]
+    refused = cli(tmp_path, "filament", "delete", filament_id[-8:], ok=False)
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == (
+        "Error: Prusament PLA Black still has 1 spool (archived ones count too); "
+        "delete them before deleting the filament."
+    )
+    assert len(cli(tmp_path, "filament", "list", "--json")) == 1
+
+    assert cli(tmp_path, "spool", "delete", spool[-8:]).output == f"Deleted spool {spool[-8:]}\n"
+    deleted = cli(tmp_path, "filament", "delete", filament_id[-8:])
+    assert deleted.output == "Deleted filament Prusament PLA Black\n"
+    assert cli(tmp_path, "filament", "list", "--json") == []
+
+
+def test_moving_a_job_to_no_printer_and_back_from_the_command_line(tmp_path: Path) -> None:
+    job, _, _ = setup_job(tmp_path)
+    queue = cli(tmp_path, "job", "move", job, "1", "--unassigned", "--json")
+    assert [(j["id"], j["printer_id"]) for j in queue] == [(job, None)]
+    assert cli(tmp_path, "job", "list", "--json")[0]["printer_id"] is None
+
+    queue = cli(tmp_path, "job", "move", job, "1", "--printer", "MK4", "--json")
+    printer = cli(tmp_path, "printer", "list", "--json")[0]["id"]
+    assert [(j["id"], j["printer_id"]) for j in queue] == [(job, printer)]
+
+    both = cli(tmp_path, "job", "move", job, "1", "--printer", "MK4", "--unassigned", ok=False)
+    assert both.exit_code == 2 and "not both" in both.stderr
+    assert cli(tmp_path, "job", "list", "--json")[0]["printer_id"] == printer
+
+
 def test_export_and_restore_into_an_empty_data_dir(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     job, spool, product = setup_job(first)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db.models import FilamentUsage, OutboxEntry
-from core.errors import NotFound, ValidationError
+from core.errors import Conflict, NotFound, ValidationError
 from core.services import filament
 from core.workspace import Workspace
 
@@ -125,3 +125,51 @@ def test_a_deleted_spool_is_not_found_but_can_be_restored(
         filament.get_spool(workspace, spool.id)
     records.restore(workspace, filament.SPOOL, spool.id)
     assert filament.get_spool(workspace, spool.id).remaining_mg == 1_000_000
+
+
+def test_a_spool_shows_its_own_notes_and_empty_spool_weight(
+    workspace: Workspace, pla: filament.FilamentView
+) -> None:
+    spool = filament.add_spool(
+        workspace, filament_id=pla.id, empty_spool_weight_mg=250_000, notes="cardboard spool, dry first"
+    )
+    assert (spool.empty_spool_weight_mg, spool.notes) == (250_000, "cardboard spool, dry first")
+    edited = filament.edit_spool(workspace, spool.id, notes="dried 6 h", empty_spool_weight_mg=None)
+    assert (edited.empty_spool_weight_mg, edited.notes) == (None, "dried 6 h")  # None: the filament's applies
+    listed = filament.list_spools(workspace)
+    assert [(s.empty_spool_weight_mg, s.notes) for s in listed] == [(None, "dried 6 h")]
+
+
+def test_a_filament_with_spools_cannot_be_deleted(workspace: Workspace, pla: filament.FilamentView) -> None:
+    filament.add_spool(workspace, filament_id=pla.id)
+    filament.add_spool(workspace, filament_id=pla.id, archived=True)  # archived spools count too
+    gone = filament.add_spool(workspace, filament_id=pla.id)
+    filament.delete_spool(workspace, gone.id)  # one in the trash does not
+    with workspace.read() as session:
+        outbox_before = session.scalar(select(func.count()).select_from(OutboxEntry))
+
+    with pytest.raises(Conflict) as refused:
+        filament.delete_filament(workspace, pla.id)
+
+    assert str(refused.value) == (
+        "Prusament PLA Orange still has 2 spools (archived ones count too); "
+        "delete them before deleting the filament."
+    )
+    assert [f.id for f in filament.list_filaments(workspace)] == [pla.id]  # still on the shelf
+    with workspace.read() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == outbox_before
+
+
+def test_a_filament_can_be_deleted_once_its_spools_are(
+    workspace: Workspace, pla: filament.FilamentView
+) -> None:
+    spool = filament.add_spool(workspace, filament_id=pla.id)
+    with pytest.raises(Conflict, match="still has 1 spool "):
+        filament.delete_filament(workspace, pla.id)
+    filament.delete_spool(workspace, spool.id)
+
+    filament.delete_filament(workspace, pla.id)
+
+    with pytest.raises(NotFound, match="filament"):
+        filament.get_filament(workspace, pla.id)
+    assert filament.list_filaments(workspace) == []

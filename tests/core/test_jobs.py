@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.db.models import AuditEntry, FilamentUsage, StockMovement
 from core.errors import NotFound, ValidationError
-from core.services import filament, jobs, library, products
+from core.services import audit, filament, jobs, library, products
 from core.workspace import Workspace
 from tests.core.factories import make_shop
 
@@ -141,6 +141,45 @@ def test_queue_positions_and_moving(workspace: Workspace) -> None:
     listed = jobs.list_jobs(workspace, printer_id=shop.printer.id)
     assert [j.id for j in listed] == [c.id, a.id, b.id]
     assert [j.position for j in listed] == [1, 2, 3]
+
+
+def test_a_job_moves_to_the_unassigned_queue_and_back(workspace: Workspace) -> None:
+    shop = make_shop(workspace)
+    a, b = (jobs.queue_job(workspace, shop.variant.id, printer_id=shop.printer.id) for _ in range(2))
+    loose = jobs.queue_job(workspace, shop.variant.id)
+
+    unassigned = jobs.move_job(workspace, b.id, 1, printer_id=None)
+
+    assert [(j.id, j.printer_id, j.position) for j in unassigned] == [(b.id, None, 1), (loose.id, None, 2)]
+    assert [j.id for j in jobs.list_jobs(workspace, printer_id=shop.printer.id)] == [a.id]
+    assert jobs.get_job(workspace, b.id).printer_id is None
+    moved = audit.recent(workspace, 1)[0]
+    assert moved.summary == f"Moved job {b.id[-8:]} to place 1 in the unassigned queue"
+
+    back = jobs.move_job(workspace, b.id, 1, printer_id=shop.printer.id)
+
+    assert [(j.id, j.printer_id) for j in back] == [(b.id, shop.printer.id), (a.id, shop.printer.id)]
+    assert audit.recent(workspace, 1)[0].summary == f"Moved job {b.id[-8:]} to place 1 in the queue of MK4"
+
+
+def test_moving_without_a_printer_keeps_the_jobs_own_queue(workspace: Workspace) -> None:
+    shop = make_shop(workspace)
+    a, b = (jobs.queue_job(workspace, shop.variant.id, printer_id=shop.printer.id) for _ in range(2))
+    x, y = (jobs.queue_job(workspace, shop.variant.id) for _ in range(2))
+
+    assert [j.id for j in jobs.move_job(workspace, b.id, 1)] == [b.id, a.id]
+    assert [j.id for j in jobs.move_job(workspace, y.id, 1, printer_id=jobs.KEEP)] == [y.id, x.id]
+    assert jobs.get_job(workspace, b.id).printer_id == shop.printer.id
+    assert jobs.get_job(workspace, y.id).printer_id is None
+    assert audit.recent(workspace, 1)[0].summary == f"Moved job {y.id[-8:]} to place 1"
+
+
+def test_moving_to_an_unknown_printer_is_refused_and_changes_nothing(workspace: Workspace) -> None:
+    shop = make_shop(workspace)
+    job = jobs.queue_job(workspace, shop.variant.id)
+    with pytest.raises(NotFound, match="printer"):
+        jobs.move_job(workspace, job.id, 1, printer_id="no-such-printer")
+    assert jobs.get_job(workspace, job.id).printer_id is None
 
 
 def test_editing_a_queued_job(workspace: Workspace) -> None:

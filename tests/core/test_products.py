@@ -52,6 +52,13 @@ def test_edit_changes_only_what_was_given(workspace: Workspace) -> None:
     assert (edited.name, edited.sku, edited.price_cents) == ("Vase", "V-1", 1800)
 
 
+def test_a_product_shows_its_description(workspace: Workspace) -> None:
+    p = products.add_product(workspace, name="Vase", description="Spiral vase, 20 cm, not watertight")
+    assert p.description == "Spiral vase, 20 cm, not watertight"
+    products.edit_product(workspace, p.id, description="Spiral vase, 20 cm")
+    assert [v.description for v in products.list_products(workspace)] == ["Spiral vase, 20 cm"]
+
+
 def test_bill_of_materials_lines_are_upserted(workspace: Workspace) -> None:
     keyring = products.add_product(workspace, name="Keyring")
     ring = products.add_product(workspace, name="Split ring", kind="accessory")
