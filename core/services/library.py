@@ -86,11 +86,10 @@ def add_model(ws: Workspace, *, tags: Sequence[str] = (), **values: Any) -> Mode
 def edit_model(
     ws: Workspace, model_id: str, *, tags: Sequence[str] | None = None, **changes: Any
 ) -> ModelView:
-    if changes:
-        records.edit(ws, MODEL, model_id, changes)
-    if tags is not None:
-        with ws.write() as uow:
-            row = uow.get(Model, model_id)
+    """Change a model's fields and tags together: all of it or, when something is refused, none of it."""
+    with ws.write() as uow:
+        row = records.edit_in(uow, MODEL, model_id, changes) if changes else uow.get(Model, model_id)
+        if tags is not None:
             _set_tags(uow, model_id, tags)
             uow.audit("models.tags", f"Tags of {row.name}: {', '.join(tags) or 'none'}", row)
     return get_model(ws, model_id)
@@ -215,11 +214,13 @@ def add_variant(
 def edit_variant(
     ws: Workspace, variant_id: str, *, materials: Sequence[MaterialInput] | None = None, **changes: Any
 ) -> VariantView:
-    if changes:
-        records.edit(ws, VARIANT, variant_id, changes)
-    if materials is not None:
-        with ws.write() as uow:
-            row = uow.get(ModelVariant, variant_id)
+    with ws.write() as uow:
+        row = (
+            records.edit_in(uow, VARIANT, variant_id, changes)
+            if changes
+            else uow.get(ModelVariant, variant_id)
+        )
+        if materials is not None:
             _set_materials(uow, variant_id, materials)
             uow.audit("model_variants.materials", f"Changed the materials of {row.name}", row)
     return get_variant(ws, variant_id)

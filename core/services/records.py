@@ -53,18 +53,22 @@ def create(ws: Workspace, spec: EntitySpec[R], values: Mapping[str, Any]) -> R:
         return create_in(uow, spec, values)
 
 
-def edit(ws: Workspace, spec: EntitySpec[R], ident: str, changes: Mapping[str, Any]) -> R:
+def edit_in(uow: UnitOfWork, spec: EntitySpec[R], ident: str, changes: Mapping[str, Any]) -> R:
     clean = spec.clean(changes)
     for name in spec.required:
         if name in clean and clean[name] in (None, ""):
             raise ValidationError(f"A {spec.label} needs a {name.replace('_', ' ')}.")
+    row = uow.get(spec.model, ident)
+    changed = uow.update(row, **clean)
+    if changed:
+        names = ", ".join(n.replace("_", " ") for n in changed if n != "updated_at")
+        uow.audit(f"{spec.model.__tablename__}.edit", f"Changed {names} of {spec.describe(row)}", row)
+    return row
+
+
+def edit(ws: Workspace, spec: EntitySpec[R], ident: str, changes: Mapping[str, Any]) -> R:
     with ws.write() as uow:
-        row = uow.get(spec.model, ident)
-        changed = uow.update(row, **clean)
-        if changed:
-            names = ", ".join(n.replace("_", " ") for n in changed if n != "updated_at")
-            uow.audit(f"{spec.model.__tablename__}.edit", f"Changed {names} of {spec.describe(row)}", row)
-        return row
+        return edit_in(uow, spec, ident, changes)
 
 
 def delete_in(uow: UnitOfWork, spec: EntitySpec[R], ident: str) -> R:

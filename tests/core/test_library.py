@@ -84,3 +84,21 @@ def test_imported_files_attach_to_a_model_once(workspace: Workspace, tmp_path: P
         library.attach_file(workspace, model.id, "missing")
     with pytest.raises(ValidationError, match="file role"):
         library.attach_file(workspace, model.id, outcome.blob_id, role="poster")
+
+
+def test_an_edit_with_a_bad_tag_changes_nothing(workspace: Workspace) -> None:
+    model = library.add_model(workspace, name="Dragon", tags=["animals"])
+    with pytest.raises(ValidationError, match="tag"):
+        library.edit_model(workspace, model.id, name="Wyvern", tags=["ok", ""])
+    after = library.get_model(workspace, model.id)
+    assert (after.name, after.tags) == ("Dragon", ["animals"])
+
+
+def test_an_edit_with_bad_materials_changes_nothing(workspace: Workspace) -> None:
+    model = library.add_model(workspace, name="Dragon")
+    variant = library.add_variant(workspace, model_id=model.id, name="Dragon, PLA")
+    with pytest.raises(ValidationError):
+        library.edit_variant(
+            workspace, variant.id, name="Dragon, PETG", materials=[library.MaterialInput(slot=0, grams_mg=-5)]
+        )
+    assert library.get_variant(workspace, variant.id).name == "Dragon, PLA"
