@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import wraps
 from pathlib import Path
@@ -21,18 +22,24 @@ import click
 
 from core import __version__
 from core.config import DATA_DIR_ENV, default_data_dir
-from core.errors import FileFormatError, PrintstallError
+from core.errors import FileFormatError, PrintstallError, ValidationError
 from core.services import (
     audit,
+    costing,
     events,
+    exports,
     filament,
     importing,
     jobs,
+    labels,
     library,
+    planning,
     printers,
     products,
     records,
+    reports,
     settings,
+    stall,
     transfer,
 )
 from core.workspace import Workspace
@@ -101,6 +108,10 @@ def given(**values: Any) -> dict[str, Any]:
 
 def fmt_g(mg: int) -> str:
     return f"{mg / 1000:,.1f} g"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def fmt_money(cents: int | None) -> str:
@@ -341,20 +352,96 @@ def inspect_cmd(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> N
         sys.exit(2)
 
 
-@click.command("export")
+@click.group("export", invoke_without_command=True)
 @click.option(
     "--json",
     "path",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every record to this JSON file.",
 )
 @click.pass_context
 @service
-def export_cmd(ctx: click.Context, path: Path) -> None:
-    """Export every record (for a backup, or to take your data elsewhere)."""
+def export_cmd(ctx: click.Context, path: Path | None) -> None:
+    """Export every record (--json FILE, for a backup or to take your data elsewhere), or stock, sales, an
+    event's report or packing list (the commands below)."""
+    if ctx.invoked_subcommand is not None:
+        if path is not None:
+            raise click.UsageError("--json FILE exports every record; give it without a command.")
+        return
+    if path is None:
+        raise click.UsageError("Give --json FILE to export every record, or one of the commands.")
     count = transfer.export_json(workspace(ctx), path)
     click.echo(f"Exported {count} records to {path}")
+
+
+def table_options(func: Callable[P, T]) -> Callable[P, T]:
+    """--format and --output of the CSV/XLSX exports."""
+    func = click.option(
+        "--output",
+        "-o",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The file to write.",
+    )(func)
+    return click.option(
+        "--format",
+        "file_format",
+        type=click.Choice(exports.FORMATS),
+        help="Default: by the output file's name (.csv or .xlsx).",
+    )(func)
+
+
+@export_cmd.command("stock")
+@click.option("--all", "include_archived", is_flag=True, help="Include archived products.")
+@table_options
+@click.pass_context
+@service
+def export_stock(ctx: click.Context, include_archived: bool, file_format: str | None, output: Path) -> None:
+    """Products with stock on hand, low-stock level, price and unit cost."""
+    count = exports.export_stock(
+        workspace(ctx), output, format=file_format, include_archived=include_archived
+    )
+    click.echo(f"Wrote {plural(count, 'product')} to {output}")
+
+
+@export_cmd.command("sales")
+@click.argument("event", required=False)
+@table_options
+@click.pass_context
+@service
+def export_sales(ctx: click.Context, event: str | None, file_format: str | None, output: Path) -> None:
+    """Every sale, or the sales of EVENT, with the time, price, payment and total."""
+    ws = workspace(ctx)
+    count = exports.export_sales(ws, output, event_id=optional_id(ws, events.SPEC, event), format=file_format)
+    click.echo(f"Wrote {plural(count, 'sale')} to {output}")
+
+
+@export_cmd.command("report")
+@click.argument("event")
+@table_options
+@click.pass_context
+@service
+def export_report(ctx: click.Context, event: str, file_format: str | None, output: Path) -> None:
+    """An event's report: products sold, costs, profit and revenue by payment."""
+    ws = workspace(ctx)
+    e = records.resolve(ws, events.SPEC, event)
+    exports.export_event_report(ws, e.id, output, format=file_format)
+    click.echo(f"Wrote the report of {e.name} to {output}")
+
+
+@export_cmd.command("packing-list")
+@click.argument("event")
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The PDF to write."
+)
+@click.pass_context
+@service
+def export_packing_list(ctx: click.Context, event: str, output: Path) -> None:
+    """An event's packing list as a PDF to tick off: target, packed and still to pack per product."""
+    ws = workspace(ctx)
+    e = records.resolve(ws, events.SPEC, event)
+    pages = exports.packing_list_pdf(ws, e.id, output)
+    click.echo(f"Wrote the packing list of {e.name} ({plural(pages, 'page')}) to {output}")
 
 
 @click.command("restore")
@@ -475,7 +562,7 @@ printer_delete = delete_command(printer_cmd, printers.SPEC, printers.delete_prin
 
 @click.group("filament")
 def filament_cmd() -> None:
-    """Filaments (what you reorder): add, list, delete."""
+    """Filaments (what you reorder): add, list, delete, and what the queue needs (plan)."""
 
 
 def filament_line(f: Any) -> str:
@@ -536,6 +623,63 @@ filament_list = list_command(
     filament_line,
 )
 filament_delete = delete_command(filament_cmd, filament.FILAMENT, filament.delete_filament)
+
+
+def purchase_json(buy: planning.Purchase) -> dict[str, Any]:
+    return {
+        "filament_id": buy.filament_id,
+        "label": buy.label,
+        "short_mg": buy.need.short_mg,
+        "spools": buy.spools,
+        "net_weight_mg": buy.net_weight_mg,
+        "cost_cents": buy.cost_cents,
+    }
+
+
+def filament_plan_json(plan: planning.FilamentPlan) -> dict[str, Any]:
+    return {
+        "needs": [
+            {
+                "filament_id": n.filament_id,
+                "label": n.label,
+                "needed_mg": n.needed_mg,
+                "on_shelf_mg": n.on_shelf_mg,
+                "short_mg": n.short_mg,
+                "job_ids": list(n.job_ids),
+            }
+            for n in plan.usage.needs
+        ],
+        "to_buy": [purchase_json(buy) for buy in plan.to_buy],
+        "cost_cents": sum(buy.cost_cents for buy in plan.to_buy),
+        "warnings": plan.warnings,
+    }
+
+
+def filament_plan_lines(plan: planning.FilamentPlan) -> Iterable[str]:
+    if not plan.usage.needs:
+        yield "The queue needs no filament."
+        return
+    yield f"  {'filament':34} {'needed':>10} {'on shelf':>10} {'short':>10}"
+    for n in plan.usage.needs:
+        short = fmt_g(n.short_mg) if n.short_mg else ""
+        yield f"  {n.label:34} {fmt_g(n.needed_mg):>10} {fmt_g(n.on_shelf_mg):>10} {short:>10}"
+    yield from plan.warnings
+    spools = sum(buy.spools for buy in plan.to_buy)
+    if spools:
+        cost = sum(buy.cost_cents for buy in plan.to_buy)
+        yield f"To buy: {plural(spools, 'spool')} for {fmt_money(cost)}"
+    elif not plan.to_buy:
+        yield "The shelf holds enough for the queue."
+
+
+@filament_cmd.command("plan")
+@json_option
+@click.pass_context
+@service
+def filament_plan(ctx: click.Context, as_json: bool) -> None:
+    """What the queued and printing jobs need of each filament, and the spools to buy."""
+    plan = planning.filament_plan(workspace(ctx))
+    emit(ctx, filament_plan_json(plan), lambda: filament_plan_lines(plan))
 
 
 @click.group("spool")
@@ -827,7 +971,7 @@ def variant_list(ctx: click.Context, model_ref: str | None, as_json: bool) -> No
 
 @click.group("product")
 def product_cmd() -> None:
-    """Products (finished goods and accessories): add, list, edit."""
+    """Products (finished goods and accessories): add, list, edit, cost."""
 
 
 def product_line(p: Any) -> str:
@@ -901,6 +1045,76 @@ def product_edit(
     changes = given(name=name, sku=sku, price_cents=price, low_stock=low_stock)
     p = products.edit_product(ws, records.resolve(ws, products.SPEC, product).id, **changes)
     emit(ctx, p, f"Changed product {product_line(p)}")
+
+
+def cost_lines(cost: costing.CostBreakdown) -> list[tuple[str, str, int]]:
+    """(part, what it is, cents) of a unit cost, as `product cost` shows them."""
+    cents = costing.to_cents
+    if cost.entered is not None:
+        return [("entered", "cost entered by hand", cents(cost.entered))]
+    out = []
+    for line in cost.filament:
+        price = (
+            f" at {fmt_money(cents(line.cents_per_kg))}/kg" if line.cents_per_kg is not None else ", no price"
+        )
+        source = f", {line.source}" if line.source else ""
+        out.append(
+            ("filament", f"extruder {line.slot + 1}: {line.grams:.2f} g{price}{source}", cents(line.cents))
+        )
+    if cost.print_hours:
+        hours = f"{cost.print_hours:.2f} h on {cost.printer}"
+        out.append(("electricity", hours, cents(cost.electricity)))
+        if cost.wear:
+            out.append(("machine wear", hours, cents(cost.wear)))
+    if cost.failure_allowance:
+        out.append(
+            ("failures", f"{cost.failure_rate * 100:.1f} % of prints fail", cents(cost.failure_allowance))
+        )
+    if cost.labour_minutes:
+        out.append(("labour", f"{cost.labour_minutes:.1f} min", cents(cost.labour)))
+    out += [("part", f"{item.quantity} x {item.name}", cents(item.cents)) for item in cost.bom]
+    return out
+
+
+@product_cmd.command("cost")
+@click.argument("product")
+@json_option
+@click.pass_context
+@service
+def product_cost(ctx: click.Context, product: str, as_json: bool) -> None:
+    """What a unit of a product costs to make, part by part, and the price the settings suggest."""
+    ws = workspace(ctx)
+    p = products.get_product(ws, records.resolve(ws, products.SPEC, product).id)
+    cost = costing.product_cost(ws, p.id)
+    suggested = costing.suggested_price_for(ws, cost)
+    rates = costing.rates(ws)
+    margin = costing.margin_percent(p.price_cents, cost.total)
+    parts = cost_lines(cost)
+    data = {
+        "product_id": p.id,
+        "name": p.name,
+        "lines": [{"part": part, "detail": detail, "cents": amount} for part, detail, amount in parts],
+        "total_cents": cost.total_cents,
+        "price_cents": p.price_cents,
+        "margin_percent": None if margin is None else round(float(margin), 1),
+        "suggested_price_cents": suggested,
+        "pricing": {"method": rates.pricing_method, "percent": rates.pricing_percent},
+        "warnings": list(cost.warnings),
+    }
+
+    def human() -> Iterable[str]:
+        yield f"{p.name}: {fmt_money(cost.total_cents)} a unit"
+        width = max([len(detail) for _, detail, _ in parts] + [30])
+        for part, detail, amount in parts:
+            yield f"  {part:13} {detail:{width}} {fmt_money(amount):>9}"
+        yield f"  {'total':13} {'':{width}} {fmt_money(cost.total_cents):>9}"
+        shown = "" if margin is None else f" (margin {margin:.1f} %)"
+        yield f"Price {fmt_money(p.price_cents)}{shown}"
+        yield f"Suggested price {fmt_money(suggested)} ({rates.pricing_method} {rates.pricing_percent} %)"
+        for warning in cost.warnings:
+            yield f"warning: {warning}"
+
+    emit(ctx, data, human)
 
 
 @click.group("stock")
@@ -1119,7 +1333,7 @@ def job_move(
 
 @click.group("event")
 def event_cmd() -> None:
-    """Market events: create, list, plan, pack, sell, return, show."""
+    """Market events: create, list, plan, pack, sell, return, show, plan production, report."""
 
 
 @event_cmd.command("create")
@@ -1267,6 +1481,328 @@ def event_show(ctx: click.Context, event: str, as_json: bool) -> None:
     emit(ctx, {"event": e, "lines": lines}, human)
 
 
+@event_cmd.command("plan-production")
+@click.argument("event")
+@click.option("--create", is_flag=True, help="Queue the planned jobs for the event.")
+@json_option
+@click.pass_context
+@service
+def event_plan_production(ctx: click.Context, event: str, create: bool, as_json: bool) -> None:
+    """Print jobs for what an event's packing list still lacks (after stock and queued jobs)."""
+    ws = workspace(ctx)
+    e = records.resolve(ws, events.SPEC, event)
+    plan = planning.plan_production(ws, e.id, create=create)
+    data = {
+        "event_id": e.id,
+        "created": create,
+        "lines": [
+            {**dataclasses.asdict(line), "short": line.short, "units_planned": line.units_planned}
+            for line in plan.lines
+        ],
+        "jobs": plan.jobs if create else [],
+        "filament": filament_plan_json(plan.filament),
+        "warnings": plan.warnings,
+    }
+
+    def human() -> Iterable[str]:
+        yield f"{e.name}: production plan"
+        yield (
+            f"  {'product':28} {'target':>6} {'packed':>6} {'home':>6} {'queued':>6} {'short':>6}  to print"
+        )
+        for line in plan.lines:
+            job = (
+                f"{line.plates} x {line.variant_name} ({line.units_planned} units)"
+                if line.plates
+                else ("-" if not line.short else "cannot be printed")
+            )
+            yield (
+                f"  {line.product_name:28} {line.target:6} {line.packed:6} {line.at_home:6} {line.queued:6} "
+                f"{line.short:6}  {job}"
+            )
+        plates = sum(line.plates for line in plan.lines)
+        if create and plates:
+            yield f"Queued {plural(len(plan.jobs), 'job')} ({plural(plates, 'plate')})."
+        elif plates:
+            yield "Nothing is queued yet: run again with --create to queue these jobs."
+        else:
+            yield "Nothing to print: the stock and the queue cover the packing list."
+        for warning in plan.warnings:
+            yield f"warning: {warning}"
+
+    emit(ctx, data, human)
+
+
+@event_cmd.command("report")
+@click.argument("event")
+@json_option
+@click.pass_context
+@service
+def event_report(ctx: click.Context, event: str, as_json: bool) -> None:
+    """What an event sold and earned: per product, the costs, the profit and the takings by payment."""
+    ws = workspace(ctx)
+    report = reports.event_report(ws, records.resolve(ws, events.SPEC, event).id)
+    e = report.event
+    data = {
+        "event": e,
+        "lines": [{**dataclasses.asdict(line), "profit_cents": line.profit_cents} for line in report.lines],
+        "units": report.units,
+        "revenue_cents": report.revenue_cents,
+        "cogs_cents": report.cogs_cents,
+        "booth_fee_cents": e.booth_fee_cents,
+        "travel_cost_cents": e.travel_cost_cents,
+        "profit_cents": report.profit_cents,
+        "by_payment": report.by_payment,
+        "oversold": list(report.oversold),
+    }
+
+    def human() -> Iterable[str]:
+        yield f"{e.name}  {e.starts_on or ''}  {e.venue}  ({e.status})"
+        yield f"  {'product':30} {'units':>6} {'revenue':>10} {'cost':>10} {'profit':>10}"
+        for line in report.lines:
+            yield (
+                f"  {line.name:30} {line.units:6} {fmt_money(line.revenue_cents):>10} "
+                f"{fmt_money(line.cogs_cents):>10} {fmt_money(line.profit_cents):>10}"
+            )
+        gross = report.revenue_cents - report.cogs_cents
+        yield (
+            f"  {'total':30} {report.units:6} {fmt_money(report.revenue_cents):>10} "
+            f"{fmt_money(report.cogs_cents):>10} {fmt_money(gross):>10}"
+        )
+        yield f"Booth fee {fmt_money(e.booth_fee_cents)}, travel {fmt_money(e.travel_cost_cents)}"
+        yield f"Profit {fmt_money(report.profit_cents)}"
+        yield "By payment: " + ", ".join(f"{m} {fmt_money(c)}" for m, c in report.by_payment.items())
+        if report.oversold:
+            yield f"Sold beyond the stock (count again): {', '.join(report.oversold)}"
+
+    emit(ctx, data, human)
+
+
+# ---------------------------------------------------------------- selling at the stall
+
+
+@click.group("stall")
+def stall_cmd() -> None:
+    """Selling at the market: sell (by name, id, SKU or a scanned label), undo, the day's takings."""
+
+
+def product_by_code(ws: Workspace, text: str) -> str:
+    """The product a scanned label code, a SKU, an id or a name names."""
+    found = labels.find_by_code(ws, text)
+    if found is not None and found.kind != "product":
+        raise ValidationError(f"{text.strip()!r} is the label of a {found.kind}, not of a product.")
+    return found.id if found is not None else records.resolve(ws, products.SPEC, text).id
+
+
+def day_json(day: stall.Day) -> dict[str, Any]:
+    return {**dataclasses.asdict(day), "day": day.day.isoformat()}
+
+
+def day_line(day: stall.Day) -> str:
+    counts = f"{plural(day.sales, 'sale')}, {plural(day.units, 'unit')}"
+    paid = ", ".join(f"{m} {fmt_money(c)}" for m, c in day.by_payment.items())
+    return f"{day.day.isoformat()}: {counts}, {fmt_money(day.total_cents)} ({paid})"
+
+
+@stall_cmd.command("sell")
+@click.argument("event")
+@click.argument("product")
+@click.argument("quantity", type=int, default=1)
+@click.option("--payment", type=click.Choice(events.PAYMENT_METHODS), default="cash", show_default=True)
+@json_option
+@click.pass_context
+@service
+def stall_sell(
+    ctx: click.Context, event: str, product: str, quantity: int, payment: str, as_json: bool
+) -> None:
+    """Record a sale at the stall (always recorded: beyond the units packed it is flagged to count again)."""
+    ws = workspace(ctx)
+    e = records.resolve(ws, events.SPEC, event)
+    product_id = product_by_code(ws, product)
+    sale = stall.sell(ws, e.id, product_id, quantity, payment)
+    today = stall.day(ws, e.id)
+    name = products.get_product(ws, product_id).name
+    note = "  (more than was packed: count the stock)" if sale.oversold else ""
+
+    def human() -> Iterable[str]:
+        yield f"Sold {quantity} x {name} at {fmt_money(sale.unit_price_cents)} ({payment}){note}"
+        yield f"Today {day_line(today)}"
+
+    emit(ctx, {"sale": sale, "day": day_json(today)}, human)
+
+
+@stall_cmd.command("undo")
+@click.argument("event")
+@json_option
+@click.pass_context
+@service
+def stall_undo(ctx: click.Context, event: str, as_json: bool) -> None:
+    """Take back the newest sale of today at the event."""
+    ws = workspace(ctx)
+    e = records.resolve(ws, events.SPEC, event)
+    undone = stall.undo_last(ws, e.id)
+    if undone is None:
+        emit(ctx, {"undone": None}, "No sale of today to take back.")
+        return
+    name = products.get_product(ws, undone.product_id).name
+    emit(
+        ctx,
+        {"undone": undone},
+        f"Took back {-undone.quantity} x {name} ({fmt_money(-undone.quantity * undone.unit_price_cents)})",
+    )
+
+
+@stall_cmd.command("day")
+@click.argument("event")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
+@json_option
+@click.pass_context
+@service
+def stall_day(ctx: click.Context, event: str, on: datetime | None, as_json: bool) -> None:
+    """A day's sales at the event: count, units, takings by payment, and the sale undo would take back."""
+    ws = workspace(ctx)
+    e = records.resolve(ws, events.SPEC, event)
+    day = stall.day(ws, e.id, on.date() if on else None)
+
+    def human() -> Iterable[str]:
+        yield f"{e.name} {day_line(day)}"
+        last = day.last_sale
+        if last is not None:
+            name = products.get_product(ws, last.product_id).name
+            price = fmt_money(last.unit_price_cents)
+            yield f"Last sale: {last.quantity} x {name} at {price} ({last.payment_method})"
+
+    emit(ctx, day_json(day), human)
+
+
+@click.command("alerts")
+@json_option
+@click.pass_context
+@service
+def alerts_cmd(ctx: click.Context, as_json: bool) -> None:
+    """What needs attention: low stock, low filament, oversold products, licences that forbid selling."""
+    found = reports.alerts(workspace(ctx))
+
+    def human() -> Iterable[str]:
+        if not found:
+            yield "Nothing needs attention."
+        for alert in found:
+            yield f"{alert.severity:8} {alert.message}"
+
+    emit(ctx, found, human)
+
+
+# ---------------------------------------------------------------- labels
+
+
+@click.group("label")
+def label_cmd() -> None:
+    """QR labels for spools and products (a PDF to print), and what a scanned code names (find)."""
+
+
+def label_options(func: Callable[P, T]) -> Callable[P, T]:
+    for option in (
+        click.option("--skip", type=int, default=0, help="Leave this many places empty on the first sheet."),
+        click.option("--copies", type=int, default=1, show_default=True, help="Copies of each label."),
+        click.option(
+            "--page",
+            type=click.Choice(list(labels.PAGES)),
+            default="A4",
+            show_default=True,
+            help="A4: 21 labels a sheet (63.5 x 38.1 mm); label-62mm: one 62 x 29 mm label a page.",
+        ),
+        click.option(
+            "--pdf", type=click.Path(dir_okay=False, path_type=Path), help="Write the labels to this PDF."
+        ),
+    ):
+        func = option(func)
+    return func
+
+
+def print_labels(
+    ctx: click.Context, items: list[labels.Label], pdf: Path | None, page: str, copies: int, skip: int
+) -> None:
+    pages = labels.labels_pdf(items, pdf, page=page, copies=copies, skip=skip) if pdf else 0
+
+    def human() -> Iterable[str]:
+        for label in items:
+            yield f"{label.code}  {label.title}"
+            for line in label.lines:
+                yield f"  {line}"
+        if pdf:
+            count = len(items) * copies
+            yield f"Wrote {plural(count, 'label')} on {plural(pages, 'page')} to {pdf}"
+
+    emit(ctx, {"labels": items, "pdf": str(pdf) if pdf else None, "pages": pages}, human)
+
+
+@label_cmd.command("spool")
+@click.argument("spools", nargs=-1, required=True, metavar="SPOOL...")
+@label_options
+@json_option
+@click.pass_context
+@service
+def label_spool(
+    ctx: click.Context,
+    spools: tuple[str, ...],
+    pdf: Path | None,
+    page: str,
+    copies: int,
+    skip: int,
+    as_json: bool,
+) -> None:
+    """Labels of spools: filament, weight left, location, lot and the code."""
+    ws = workspace(ctx)
+    items = [labels.label_for_spool(ws, records.resolve(ws, filament.SPOOL, ref).id) for ref in spools]
+    print_labels(ctx, items, pdf, page, copies, skip)
+
+
+@label_cmd.command("product")
+@click.argument("items_refs", nargs=-1, required=True, metavar="PRODUCT...")
+@label_options
+@json_option
+@click.pass_context
+@service
+def label_product(
+    ctx: click.Context,
+    items_refs: tuple[str, ...],
+    pdf: Path | None,
+    page: str,
+    copies: int,
+    skip: int,
+    as_json: bool,
+) -> None:
+    """Labels of products: name, SKU, price and the code."""
+    ws = workspace(ctx)
+    items = [labels.label_for_product(ws, records.resolve(ws, products.SPEC, ref).id) for ref in items_refs]
+    print_labels(ctx, items, pdf, page, copies, skip)
+
+
+@label_cmd.command("find")
+@click.argument("code")
+@json_option
+@click.pass_context
+@service
+def label_find(ctx: click.Context, code: str, as_json: bool) -> None:
+    """The spool or product a scanned or typed label code (or a product's SKU) names."""
+    ws = workspace(ctx)
+    found = labels.find_by_code(ws, code)
+    if found is None:
+        click.echo(f"Error: No label and no product SKU is {code.strip()!r}.", err=True)
+        sys.exit(1)
+    label = (
+        labels.label_for_spool(ws, found.id)
+        if found.kind == "spool"
+        else labels.label_for_product(ws, found.id)
+    )
+
+    def human() -> Iterable[str]:
+        yield f"{found.kind} {found.id[-8:]}  {label.title}"
+        for line in label.lines:
+            yield f"  {line}"
+
+    emit(ctx, {**dataclasses.asdict(found), "label": label}, human)
+
+
 @click.command("settings")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
@@ -1299,6 +1835,9 @@ COMMANDS: list[click.Command] = [
     stock_cmd,
     job_cmd,
     event_cmd,
+    stall_cmd,
+    alerts_cmd,
+    label_cmd,
     settings_cmd,
 ]
 
