@@ -185,7 +185,7 @@ def _protect_none() -> None:
     process aborts when None's count reaches zero (a few tens of thousands of calls). The app must guard
     against it at start-up; the benchmark does the same, as the viewer's guard does."""
     try:
-        from desktop.viewer.none_guard import protect_none
+        from desktop.none_guard import protect_none
     except ImportError:
         import ctypes
 

@@ -18,9 +18,9 @@ from core.workspace import Workspace
 from desktop import errors, theme
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
+from desktop.none_guard import protect_none
 from desktop.ops import Operations
 from desktop.settings_dialog import chosen_data_folder
-from desktop.viewer.none_guard import protect_none
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def freeze_startup_objects() -> None:
 
 def run_app(data_dir: Path | None, *, quit_after: float | None = None) -> int:
     """Open the window on `data_dir`, or on the folder chosen in the settings, or on the default one."""
-    protect_none()  # before any Qt call: see desktop/viewer/none_guard.py
+    protect_none()  # before any Qt call: see desktop/none_guard.py
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Printstall")

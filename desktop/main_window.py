@@ -1,9 +1,16 @@
-"""The main window: the five tabs, the menus, drag and drop import anywhere, and the status bar."""
+"""The main window: the six tabs, the menus, drag and drop import anywhere, and the status bar.
+
+Every action is in a menu with its shortcut: File (import, quit), Edit (what the current tab can do, then the
+settings and the printers) and View (the tabs, Ctrl+1 to Ctrl+6, which also put the focus where work in the
+tab starts).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import Protocol, TypeVar, cast
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -12,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -19,16 +27,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.services import filament
 from core.services.importing import ImportOutcome
 from desktop import theme
 from desktop.context import AppContext
 from desktop.importer import ImportController, summary
 from desktop.settings_dialog import SettingsDialog
+from desktop.tabs.dashboard import DashboardTab
 from desktop.tabs.events import EventsTab
 from desktop.tabs.filament import FilamentTab
 from desktop.tabs.library import LibraryTab
 from desktop.tabs.products import ProductsTab
 from desktop.tabs.queue import QueueTab
+
+T = TypeVar("T", bound=QWidget)
+
+
+class Tab(Protocol):
+    """What the window asks of each tab."""
+
+    def menu_actions(self) -> list[QAction | None]:
+        """The tab's actions for the Edit menu, in order; None is a separator."""
+        ...
+
+    def focus_main(self) -> None:
+        """Put the keyboard focus where work in the tab starts."""
+        ...
+
+
+def shortcuts(standard: QKeySequence.StandardKey, *more: str) -> list[QKeySequence]:
+    """The platform's keys for `standard`, then `more` (which also stand in where the platform has none)."""
+    keys = QKeySequence.keyBindings(standard)
+    return keys + [QKeySequence(k) for k in more if QKeySequence(k) not in keys]
 
 
 class MainWindow(QMainWindow):
@@ -42,16 +72,22 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
+        # No mnemonics in the tab titles: Alt+letter belongs to the menus and each tab's buttons; Ctrl+1 to
+        # Ctrl+6 (and Ctrl+Tab) switch tabs.
         pages: list[tuple[str, QWidget]] = [
-            (self.tr("&Library"), LibraryTab(ctx)),
-            (self.tr("&Filament"), FilamentTab(ctx)),
-            (self.tr("&Products"), ProductsTab(ctx)),
-            (self.tr("Print &queue"), QueueTab(ctx)),
-            (self.tr("&Events"), EventsTab(ctx)),
+            (self.tr("Library"), LibraryTab(ctx)),
+            (self.tr("Filament"), FilamentTab(ctx)),
+            (self.tr("Products"), ProductsTab(ctx)),
+            (self.tr("Print queue"), QueueTab(ctx)),
+            (self.tr("Events"), EventsTab(ctx)),
+            (self.tr("Dashboard"), DashboardTab(ctx)),
         ]
         for title, page in pages:
-            page.setAccessibleName(title.replace("&", ""))
+            page.setAccessibleName(title)
             self.tabs.addTab(page, title)
+        for _title, page in pages:
+            if isinstance(page, DashboardTab):
+                page.show_subject.connect(self.show_subject)
 
         self.importer = ImportController(ctx, self)
         self.importer.progress.connect(self._on_import_progress)
@@ -61,6 +97,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         ctx.ops.failed.connect(self._show_error)
         self._restore_layout()
+        self.current_tab().focus_main()
 
     # ---------------------------------------------------------------- chrome
 
@@ -77,31 +114,90 @@ class MainWindow(QMainWindow):
             widget.hide()
         bar.showMessage(self.tr("Data folder: {path}").format(path=self.workspace.data_dir))
 
+    def _window_action(self, text: str, keys: list[QKeySequence], slot: Callable[[], object]) -> QAction:
+        """An action whose shortcut works anywhere in the window, whatever its menu shows."""
+        action = QAction(text, self)
+        action.setShortcuts(keys)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
-        import_action = QAction(self.tr("&Import files…"), self)
-        import_action.setShortcut(QKeySequence.StandardKey.Open)
-        import_action.triggered.connect(self.choose_files_to_import)
-        file_menu.addAction(import_action)
+        self.import_action = self._window_action(
+            self.tr("&Import files…"),
+            shortcuts(QKeySequence.StandardKey.Open, "Ctrl+I"),
+            self.choose_files_to_import,
+        )
+        file_menu.addAction(self.import_action)
         file_menu.addSeparator()
-        quit_action = QAction(self.tr("&Quit"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        quit_action = self._window_action(
+            self.tr("&Quit"), shortcuts(QKeySequence.StandardKey.Quit, "Ctrl+Q"), self.close
+        )
         file_menu.addAction(quit_action)
-        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
-        settings_action = QAction(self.tr("&Settings…"), self)
-        settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        settings_action.triggered.connect(self.open_settings)
-        edit_menu.addAction(settings_action)
-        printers_action = QAction(self.tr("&Printers…"), self)
-        printers_action.triggered.connect(self.open_printers)
-        edit_menu.addAction(printers_action)
+
+        self.edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        self.settings_action = self._window_action(
+            self.tr("Se&ttings…"),
+            shortcuts(QKeySequence.StandardKey.Preferences, "Ctrl+,"),
+            self.open_settings,
+        )
+        self.printers_action = self._window_action(self.tr("&Printers…"), [], self.open_printers)
+        self.edit_menu.aboutToShow.connect(self.fill_edit_menu)
+        self.fill_edit_menu()
+
         view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.tab_actions: list[QAction] = []
         for index in range(self.tabs.count()):
-            action = QAction(self.tabs.tabText(index), self)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            action = self._window_action(
+                self.tabs.tabText(index),
+                [QKeySequence(f"Ctrl+{index + 1}")],
+                partial(self.show_tab, index),
+            )
             view_menu.addAction(action)
+            self.tab_actions.append(action)
+
+    def fill_edit_menu(self) -> None:
+        """The Edit menu: what the current tab can do, then the settings and the printers."""
+        menu: QMenu = self.edit_menu
+        menu.clear()
+        for action in self.current_tab().menu_actions():
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.settings_action)
+        menu.addAction(self.printers_action)
+
+    def current_tab(self) -> Tab:
+        return cast(Tab, self.tabs.currentWidget())
+
+    def show_tab(self, index: int) -> None:
+        """Show tab `index` with the keyboard focus in it (Ctrl+1 to Ctrl+6)."""
+        self.tabs.setCurrentIndex(index)
+        self.current_tab().focus_main()
+
+    def show_subject(self, kind: str, subject_id: str) -> None:
+        """Show a product (in the Products tab) or a filament (its emptiest spool in the Filament tab): where
+        the Dashboard's alerts lead."""
+        if kind == "product":
+            products_tab = self._page(ProductsTab)
+            self.show_tab(self.tabs.indexOf(products_tab))
+            products_tab.select(subject_id)
+        elif kind == "filament":
+            filament_tab = self._page(FilamentTab)
+            self.show_tab(self.tabs.indexOf(filament_tab))
+            live = [s for s in filament.list_spools(self.workspace) if s.filament_id == subject_id]
+            if live:
+                filament_tab.select(min(live, key=lambda s: (s.remaining_mg, s.id)).id)
+
+    def _page(self, kind: type[T]) -> T:
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if isinstance(page, kind):
+                return page
+        raise LookupError(kind.__name__)
 
     def open_printers(self) -> None:
         from desktop.dialogs.printers import PrintersDialog

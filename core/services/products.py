@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.db.models import BomLine, Product, StockMovement
 from core.errors import InsufficientStock, ValidationError
@@ -116,19 +117,50 @@ def stock_history(ws: Workspace, product_id: str) -> list[MovementView]:
         return [view_of(MovementView, r) for r in rows]
 
 
+def _contains(session: Session, owner_id: str, product_id: str, wanted: str) -> bool:
+    """Whether `wanted` is somewhere in `product_id`'s bill of materials, however deep."""
+    seen: set[str] = set()
+    todo = [product_id]
+    while todo:
+        current = todo.pop()
+        if current == wanted:
+            return True
+        if current in seen:
+            continue
+        seen.add(current)
+        todo.extend(
+            session.scalars(
+                select(BomLine.component_id).where(
+                    BomLine.owner_id == owner_id, BomLine.product_id == current, BomLine.deleted.is_(False)
+                )
+            )
+        )
+    return False
+
+
 def set_bom_line(ws: Workspace, product_id: str, component_id: str, quantity: int, note: str = "") -> None:
     """Put `quantity` of a component (another product) on a product's bill of materials."""
     if product_id == component_id:
         raise ValidationError("A product cannot be a part of itself.")
     with ws.write() as uow:
-        uow.get(Product, product_id)
-        uow.get(Product, component_id)
+        product = uow.get(Product, product_id)
+        component = uow.get(Product, component_id)
+        if _contains(uow.session, uow.owner_id, component_id, product_id):
+            raise ValidationError(
+                f"{component.name} is made with {product.name}, so it cannot also be a part of it."
+            )
         records.create_in(
             uow,
             BOM,
             {"product_id": product_id, "component_id": component_id, "quantity": quantity, "note": note},
             id=derived_id(product_id, "bom", component_id),
         )
+
+
+def remove_bom_line(ws: Workspace, product_id: str, component_id: str) -> None:
+    """Take a component off a product's bill of materials."""
+    with ws.write() as uow:
+        records.delete_in(uow, BOM, derived_id(product_id, "bom", component_id))
 
 
 def bom(ws: Workspace, product_id: str) -> list[tuple[str, int]]:

@@ -5,6 +5,9 @@ A `FormDialog` lays out fields in a form. Each field knows the core field it fil
 (`phrases`), so a `ValidationError("The price cannot be negative.")` lands under the price box. OK stays
 disabled while a required field is empty. Saving is one `ctx.ops.run` call; the dialog closes only when it
 succeeded, and nothing is written when it did not.
+
+`add_weight` and `add_money` add the two kinds of number every record form has, in the user's weight unit and
+currency; a `RecordForm` adds a record or edits one and sends core only what changed.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QPalette
@@ -37,7 +41,15 @@ from PySide6.QtWidgets import (
 from core.errors import PrintstallError
 from core.services import settings
 from desktop.context import AppContext
-from desktop.dialogs.units import UnitError
+from desktop.dialogs.units import (
+    UnitError,
+    WeightUnit,
+    as_weight_unit,
+    parse_money,
+    parse_weight,
+    weight_input,
+    weight_symbol,
+)
 from desktop.widgets import colours
 
 
@@ -102,6 +114,56 @@ class Field:
 def number_width(widget: QWidget, digits: int = 9) -> int:
     """One width for number boxes, so their units line up."""
     return max(widget.fontMetrics().horizontalAdvance("0") * digits + 40, 96)
+
+
+def number_box(placeholder: str = "") -> QLineEdit:
+    """A text box for a number: right-aligned, so digits line up with the unit after them."""
+    box = QLineEdit()
+    box.setAlignment(Qt.AlignmentFlag.AlignRight)
+    box.setPlaceholderText(placeholder)
+    return box
+
+
+class WeightBox(QLineEdit):
+    """A weight typed in the user's unit (`unit`). A weight the form put in with `set_mg` reads back exactly
+    until it is edited, so opening a form in ounces and saving it does not round what was stored in mg."""
+
+    def __init__(self, unit: WeightUnit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.unit = unit
+        self.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self._given: tuple[str, int] | None = None
+
+    def set_mg(self, mg: int | None) -> None:
+        """Show `mg` (None: empty) in the user's unit."""
+        text = weight_input(mg, self.unit)
+        self._given = None if mg is None else (text, mg)
+        self.setText(text)
+
+    def set_placeholder_mg(self, mg: int | None) -> None:
+        self.setPlaceholderText(weight_input(mg, self.unit))
+
+    def mg(self) -> int | None:
+        """The weight in milligrams (None when empty); raises UnitError for text that is not a weight."""
+        text = self.text().strip()
+        if self._given is not None and text == self._given[0]:
+            return self._given[1]
+        return parse_weight(text, self.unit)
+
+
+def inline(*parts: QWidget | tuple[QWidget, int] | None) -> QWidget:
+    """Widgets side by side as one field of a form: a widget, `(widget, stretch)`, or None for a stretch."""
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    for part in parts:
+        if part is None:
+            row.addStretch(1)
+        elif isinstance(part, tuple):
+            row.addWidget(*part)
+        else:
+            row.addWidget(part)
+    return holder
 
 
 def _changed_signal(widget: QWidget) -> Any:
@@ -226,9 +288,68 @@ class FormDialog(QDialog):
         self.update_ok()
         return entry
 
+    def add_weight(
+        self,
+        name: str,
+        label: str,
+        *,
+        blank: int | None = None,
+        required: bool = False,
+        phrases: tuple[str, ...] = (),
+        hint: str = "",
+    ) -> WeightBox:
+        """A weight field in the user's unit; it reads milligrams, `blank` when it is left empty."""
+        box = WeightBox(self.weight_unit)
+
+        def read() -> int | None:
+            mg = box.mg()
+            return blank if mg is None else mg
+
+        self.add_field(
+            name,
+            label,
+            box,
+            unit=weight_symbol(self.weight_unit),
+            required=required,
+            phrases=phrases,
+            read=read,
+            hint=hint,
+        )
+        return box
+
+    def add_money(
+        self,
+        name: str,
+        label: str,
+        *,
+        blank: int | None = None,
+        placeholder: str = "0.00",
+        phrases: tuple[str, ...] = (),
+        hint: str = "",
+    ) -> QLineEdit:
+        """An amount field in the user's currency; it reads cents, `blank` when it is left empty."""
+        box = number_box(placeholder)
+        code = self.currency
+
+        def read() -> int | None:
+            cents = parse_money(box.text(), code)
+            return blank if cents is None else cents
+
+        self.add_field(name, label, box, unit=code, phrases=phrases, read=read, hint=hint)
+        return box
+
     def add_row(self, label: str, widget: QWidget) -> None:
         """A row that is not a field (a note, a preview)."""
         self.form.addRow(label, widget)
+
+    @cached_property
+    def weight_unit(self) -> WeightUnit:
+        """The user's weight unit (a setting), read once when the form first needs it."""
+        return weight_unit(self.ctx)
+
+    @cached_property
+    def currency(self) -> str:
+        return currency(self.ctx)
 
     # ---------------------------------------------------------------- state
 
@@ -340,6 +461,50 @@ class FormDialog(QDialog):
             entry.widget.selectAll()
 
 
+class HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=HasId)
+
+
+class RecordForm(FormDialog, Generic[R]):
+    """A form that adds a record (`record=None`) or edits one: its title and OK button say which (`add` and
+    `edit`: each a title and an OK text), and an edit sends core only the fields that changed."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        record: R | None,
+        *,
+        add: tuple[str, str],
+        edit: tuple[str, str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(ctx, *(add if record is None else edit), parent)
+        self.record = record
+
+    def save_record(
+        self,
+        values: dict[str, Any],
+        *,
+        add: Callable[..., Any],
+        edit: Callable[..., Any],
+        changes: set[str],
+        before: dict[str, Any] | None = None,
+    ) -> None:
+        """`add(ws, **values)`, or `edit(ws, id, **changed)` with the values that differ from the record's
+        (or from `before`, for fields the form shows differently)."""
+        ws = self.ctx.workspace
+        if self.record is None:
+            self.run(add, ws, changes=changes, **values)
+            return
+        old = {name: getattr(self.record, name) for name in values}
+        old.update(before or {})
+        self.run(edit, ws, self.record.id, changes=changes, **changed_values(values, old))
+
+
 def open_form(dialog: FormDialog, after: Callable[[Any], object] | None = None) -> FormDialog:
     """Open a form window-modally (it deletes itself when closed); `after(result)` once it saved."""
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -358,3 +523,8 @@ def changed_values(values: dict[str, Any], before: dict[str, Any]) -> dict[str, 
 def currency(ctx: AppContext) -> str:
     """The user's currency code (a setting), shown beside money fields and amounts."""
     return str(settings.get(ctx.workspace, "currency"))
+
+
+def weight_unit(ctx: AppContext) -> WeightUnit:
+    """The user's weight unit (a setting): "g" or "oz", for every weight shown or typed."""
+    return as_weight_unit(settings.get(ctx.workspace, "weight_unit"))

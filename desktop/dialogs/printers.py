@@ -1,4 +1,5 @@
-"""The printers: a list with Add, Edit and Delete (with Undo), and the form for one printer.
+"""The printers: a list with Add, Edit and Delete (with Undo), and the form for one printer, with what costing
+needs of it (power draw, hourly cost, and its own share of failed prints where it differs from settings).
 
 The main window opens `PrintersDialog(ctx, parent)` from its menu. Every change is a `core.services.printers`
 call through `ctx.ops`; the list refreshes from `ctx.ops.changed`, so an edit made elsewhere shows here too.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,21 +29,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.services import printers, records
+from core.services import printers, records, settings
 from core.services.views import PrinterView
 from desktop.context import AppContext
-from desktop.dialogs.forms import FormDialog, changed_values, currency, number_width
-from desktop.dialogs.units import format_decimal, money, money_input, parse_decimal, parse_money
+from desktop.dialogs.forms import RecordForm, currency, inline, number_box, number_width
+from desktop.dialogs.units import (
+    UnitError,
+    format_decimal,
+    money,
+    money_input,
+    parse_decimal,
+    parse_percent,
+    percent,
+)
 from desktop.widgets.keyed_model import KeyedTableModel
 from desktop.widgets.undo_bar import UndoBar
 
 NOZZLES = ("0.2", "0.25", "0.4", "0.6", "0.8", "1.0")
 
 
+def tr(text: str) -> str:
+    return QCoreApplication.translate("PrintersModel", text)
+
+
 def build_volume(p: PrinterView) -> str:
     if not (p.build_x_mm or p.build_y_mm or p.build_z_mm):
         return ""
-    return f"{p.build_x_mm} \u00d7 {p.build_y_mm} \u00d7 {p.build_z_mm} mm"
+    return tr("{x} \u00d7 {y} \u00d7 {z} mm").format(x=p.build_x_mm, y=p.build_y_mm, z=p.build_z_mm)
 
 
 class PrintersModel(KeyedTableModel[PrinterView]):
@@ -55,6 +68,7 @@ class PrintersModel(KeyedTableModel[PrinterView]):
                 self.tr("Build volume"),
                 self.tr("Power"),
                 self.tr("Per hour"),
+                self.tr("Failures"),
             ],
             key=lambda p: p.id,
         )
@@ -62,7 +76,9 @@ class PrintersModel(KeyedTableModel[PrinterView]):
 
     def cell_alignment(self, column: int) -> int | None:
         return (
-            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if column in (2, 4, 5) else None
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if column in (2, 4, 5, 6)
+            else None
         )
 
     def cell(self, item: PrinterView, column: int, role: int) -> Any:
@@ -70,14 +86,30 @@ class PrintersModel(KeyedTableModel[PrinterView]):
             return (
                 item.name,
                 item.model,
-                f"{format_decimal(item.nozzle_um, 1000)} mm",
+                self.tr("{n} mm").format(n=format_decimal(item.nozzle_um, 1000)),
                 build_volume(item),
-                f"{item.power_w} W" if item.power_w else "",
+                self.tr("{n} W").format(n=item.power_w) if item.power_w else "",
                 money(item.hourly_cost_cents, self.currency) if item.hourly_cost_cents else "",
+                percent(item.failure_rate_permille) if item.failure_rate_permille is not None else "",
             )[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == 6:
+            return (
+                self.tr("Prints on this printer that fail, counted into their cost")
+                if item.failure_rate_permille is not None
+                else self.tr("As in Settings")
+            )
         if role == Qt.ItemDataRole.ToolTipRole and item.notes:
             return item.notes
         return None
+
+
+def parse_failure_rate(text: str) -> int | None:
+    """A printer's share of failed prints typed in per cent, as per mille; blank (None) means "as in
+    settings"."""
+    permille = parse_percent(text)
+    if permille is not None and permille >= 1000:
+        raise UnitError(tr("Type a share under 100 %, like 5 or 7.5."))
+    return permille
 
 
 def _spin(maximum: int, suffix: str = "", minimum: int = 0) -> QSpinBox:
@@ -89,18 +121,18 @@ def _spin(maximum: int, suffix: str = "", minimum: int = 0) -> QSpinBox:
     return box
 
 
-class PrinterDialog(FormDialog):
+class PrinterDialog(RecordForm[PrinterView]):
     """Add a printer (`printer=None`) or edit one."""
 
     def __init__(
         self, ctx: AppContext, printer: PrinterView | None = None, parent: QWidget | None = None
     ) -> None:
-        editing = printer is not None
         super().__init__(
             ctx,
-            self.tr("Edit printer") if editing else self.tr("Add a printer"),
-            self.tr("Save") if editing else self.tr("Add printer"),
-            parent,
+            printer,
+            add=(self.tr("Add a printer"), self.tr("Add printer")),
+            edit=(self.tr("Edit printer"), self.tr("Save")),
+            parent=parent,
         )
         self.printer = printer
         self.name = QLineEdit()
@@ -113,18 +145,16 @@ class PrinterDialog(FormDialog):
         self.nozzle.setEditable(True)
         self.nozzle.addItems(NOZZLES)
         self.nozzle.setCurrentText("0.4")
+        millimetres = self.tr("mm")
         self.add_field(
             "nozzle_um",
             self.tr("N&ozzle:"),
             self.nozzle,
-            unit="mm",
+            unit=millimetres,
             phrases=("nozzle size", "nozzle"),
-            read=lambda: parse_decimal(self.nozzle.currentText(), 1000, "mm"),
+            read=lambda: parse_decimal(self.nozzle.currentText(), 1000, millimetres),
         )
         self.build_x, self.build_y, self.build_z = (_spin(5000) for _ in range(3))
-        build = QWidget()
-        row = QHBoxLayout(build)
-        row.setContentsMargins(0, 0, 0, 0)
         for box, name in (
             (self.build_x, self.tr("Build width")),
             (self.build_y, self.tr("Build depth")),
@@ -132,16 +162,20 @@ class PrinterDialog(FormDialog):
         ):
             box.setAccessibleName(name)
             box.setToolTip(name)
-            if box is not self.build_x:
-                row.addWidget(QLabel("\u00d7"))
             box.setFixedWidth(number_width(box, 5))
-            row.addWidget(box)
-        row.addWidget(QLabel("mm"))
-        row.addStretch(1)
+        times = "\u00d7"
         self.add_field(
             "build",
             self.tr("&Build volume:"),
-            build,
+            inline(
+                self.build_x,
+                QLabel(times),
+                self.build_y,
+                QLabel(times),
+                self.build_z,
+                QLabel(millimetres),
+                None,
+            ),
             phrases=("build width", "build depth", "build height"),
             read=lambda: (self.build_x.value(), self.build_y.value(), self.build_z.value()),
             focus=self.build_x,
@@ -160,22 +194,30 @@ class PrinterDialog(FormDialog):
             "power_w",
             self.tr("&Power draw:"),
             self.power,
-            unit="W",
+            unit=self.tr("W"),
             phrases=("power draw",),
             hint=self.tr("Average while printing; for the electricity in a print's cost."),
         )
-        code = currency(ctx)
-        self.hourly = QLineEdit()
-        self.hourly.setPlaceholderText("0.00")
-        self.hourly.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.add_field(
+        self.hourly = self.add_money(
             "hourly_cost_cents",
             self.tr("&Hourly cost:"),
-            self.hourly,
-            unit=code,
+            blank=0,
             phrases=("hourly machine cost", "hourly cost"),
-            read=lambda: parse_money(self.hourly.text(), code) or 0,
             hint=self.tr("Wear, maintenance and paying the printer off, per printing hour."),
+        )
+        default = int(settings.get(ctx.workspace, "failure_rate_permille"))
+        self.failure_rate = number_box(format_decimal(default, 10, 1))
+        self.add_field(
+            "failure_rate_permille",
+            self.tr("Prints that &fail:"),
+            self.failure_rate,
+            unit=self.tr("%"),
+            phrases=("failure rate",),
+            read=lambda: parse_failure_rate(self.failure_rate.text()),
+            hint=self.tr(
+                "Blank: as in Settings ({rate}). The filament and time failed prints waste are added to "
+                "the cost of the good ones."
+            ).format(rate=percent(default)),
         )
         self.notes = QPlainTextEdit()
         self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 3 + 12)
@@ -191,8 +233,9 @@ class PrinterDialog(FormDialog):
             self.extruders.setValue(printer.extruders)
             self.power.setValue(printer.power_w)
             self.hourly.setText(money_input(printer.hourly_cost_cents) if printer.hourly_cost_cents else "")
+            if printer.failure_rate_permille is not None:
+                self.failure_rate.setText(format_decimal(printer.failure_rate_permille, 10, 1))
             self.notes.setPlainText(printer.notes)
-        self.general_error.show_error("")
 
     @staticmethod
     def _record_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -203,17 +246,11 @@ class PrinterDialog(FormDialog):
         return clean
 
     def save(self, values: dict[str, Any]) -> None:
-        clean = self._record_values(values)
-        if self.printer is None:
-            self.run(printers.add_printer, self.ctx.workspace, changes={"printers"}, **clean)
-            return
-        before = {name: getattr(self.printer, name) for name in clean}
-        self.run(
-            printers.edit_printer,
-            self.ctx.workspace,
-            self.printer.id,
+        self.save_record(
+            self._record_values(values),
+            add=printers.add_printer,
+            edit=printers.edit_printer,
             changes={"printers"},
-            **changed_values(clean, before),
         )
 
 
@@ -232,6 +269,7 @@ class PrintersDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the buttons
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)

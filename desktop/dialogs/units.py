@@ -1,17 +1,32 @@
-"""Typing and showing quantities: grams and money as people write them, milligrams and cents as core
+"""Typing and showing quantities: weights and money as people write them, milligrams and cents as core
 stores them.
 
-Parsing is lenient about how a number is written (`24.99`, `24,99`, `1 000`, `250 g`) and strict about what it
-is: anything that is not a number raises `UnitError` with one sentence for the field. Range rules (negative
-prices, zero weights) are core's job; its ValidationError is shown next to the field like these.
+Weights are shown and typed in the user's unit (the `weight_unit` setting: grams or ounces); a number typed
+with its own unit (`250 g`, `1.2 kg`, `8 oz`, `1 lb`) means that unit whichever is set. Parsing is lenient
+about how a number is written (`24.99`, `24,99`, `1 000`) and strict about what it is: anything that is not a
+number raises `UnitError` with one sentence for the field. Range rules (negative prices, zero weights) are
+core's job; its ValidationError is shown next to the field like these.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Literal
 
 from PySide6.QtCore import QCoreApplication, QLocale
+
+WeightUnit = Literal["g", "oz"]
+MG_PER_OZ = Decimal("28349.523125")  # the avoirdupois ounce, exactly
+MG_PER = {"g": Decimal(1000), "oz": MG_PER_OZ}
+# Units a typed weight may carry, longest first where one ends another ("kg" before "g").
+WEIGHT_SUFFIXES: tuple[tuple[str, Decimal], ...] = (
+    ("kg", Decimal(1_000_000)),
+    ("g", Decimal(1000)),
+    ("oz", MG_PER_OZ),
+    ("lbs", MG_PER_OZ * 16),
+    ("lb", MG_PER_OZ * 16),
+)
 
 
 def tr(text: str) -> str:
@@ -63,20 +78,39 @@ def _one_decimal_point(text: str) -> str:
     return text
 
 
-def _scaled(value: Decimal, factor: int) -> int:
+def _scaled(value: Decimal, factor: int | Decimal) -> int:
     return int((value * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def parse_grams(text: str) -> int | None:
-    """`"12.5"` or `"12.5 g"` -> 12500 (mg); `"1.2 kg"` -> 1200000; blank -> None."""
-    stripped = text.strip()
-    factor = 1000
-    if stripped.casefold().endswith("kg"):
-        stripped, factor = stripped[:-2], 1_000_000
+def as_weight_unit(value: object) -> WeightUnit:
+    """The `weight_unit` setting's value as a unit (grams for anything unknown)."""
+    return "oz" if value == "oz" else "g"
+
+
+def weight_symbol(unit: WeightUnit) -> str:
+    """What follows a weight: `g` or `oz`."""
+    return tr("oz") if unit == "oz" else tr("g")
+
+
+def parse_weight(text: str, unit: WeightUnit) -> int | None:
+    """A typed weight in milligrams: `"12.5"` -> 12500 in grams, 354369 in ounces; `"12.5 g"` -> 12500 and
+    `"1.2 kg"` -> 1200000 in either unit; blank -> None."""
+    clean = text.strip()
+    folded = clean.casefold()
+    factor = MG_PER[unit]
+    for suffix, mg in (*WEIGHT_SUFFIXES, (weight_symbol(unit).casefold(), MG_PER[unit])):
+        if suffix and folded.endswith(suffix):
+            clean, factor = clean[: -len(suffix)], mg
+            break
     try:
-        value = _decimal(stripped, ("g",))
+        value = _decimal(clean, ())
     except ValueError:
-        raise UnitError(tr("Type a weight in grams, like 250 or 12.5.")) from None
+        message = (
+            tr("Type a weight in ounces, like 8.8 or 35.27.")
+            if unit == "oz"
+            else tr("Type a weight in grams, like 250 or 12.5.")
+        )
+        raise UnitError(message) from None
     return None if value is None else _scaled(value, factor)
 
 
@@ -108,19 +142,27 @@ def format_decimal(value: int, factor: int, places: int = 3) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def grams(mg: int) -> str:
-    """A weight for display: `"640 g"`, `"12.5 g"`, `"1,250 g"`."""
+def weight(mg: int, unit: WeightUnit) -> str:
+    """A weight for display: `"640 g"`, `"12.5 g"`, `"1,250 g"`; in ounces `"22.58 oz"`."""
+    if unit == "oz":
+        return tr("{n} oz").format(n=f"{float(Decimal(mg) / MG_PER_OZ):,.2f}")
     g = mg / 1000
-    return f"{g:,.0f} g" if abs(g) >= 100 or g == int(g) else f"{g:,.1f} g"
+    return tr("{n} g").format(n=f"{g:,.0f}" if abs(g) >= 100 or g == int(g) else f"{g:,.1f}")
 
 
-def grams_signed(mg: int) -> str:
-    return ("+" if mg > 0 else "\u2212" if mg < 0 else "") + grams(abs(mg))
+def weight_signed(mg: int, unit: WeightUnit) -> str:
+    """A change of weight: `"+12.5 g"`, `"\u22120.44 oz"`."""
+    return ("+" if mg > 0 else "\u2212" if mg < 0 else "") + weight(abs(mg), unit)
 
 
-def grams_input(mg: int | None) -> str:
-    """A weight as a form shows it for editing: `"1000"`, `"12.5"` (no grouping, so it parses back)."""
-    return "" if mg is None else format_decimal(mg, 1000)
+def weight_input(mg: int | None, unit: WeightUnit) -> str:
+    """A weight as a form shows it for editing: `"1000"`, `"12.5"`; `"35.27"` in ounces (no grouping, so it
+    parses back)."""
+    if mg is None:
+        return ""
+    if unit == "oz":
+        return f"{Decimal(mg) / MG_PER_OZ:.2f}"
+    return format_decimal(mg, 1000)
 
 
 def money(cents: int | None, currency: str = "") -> str:
@@ -134,3 +176,17 @@ def money(cents: int | None, currency: str = "") -> str:
 
 def money_input(cents: int | None) -> str:
     return "" if cents is None else f"{cents / 100:.2f}"
+
+
+def percent(permille: int) -> str:
+    """A share kept in per mille, shown in per cent: 75 -> `"7.5 %"`, 100 -> `"10 %"`."""
+    return tr("{n} %").format(n=format_decimal(permille, 10, 1))
+
+
+def parse_percent(text: str) -> int | None:
+    """A typed share in per cent as per mille: `"7.5"` or `"7.5 %"` -> 75; blank -> None."""
+    try:
+        value = _decimal(text, ("%",))
+    except ValueError:
+        raise UnitError(tr("Type a share in per cent, like 5 or 7.5.")) from None
+    return None if value is None else _scaled(value, 10)

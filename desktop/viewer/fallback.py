@@ -1,8 +1,9 @@
 """The viewer without OpenGL: the CPU renderer's picture (core.render.thumbnail) in a QLabel.
 
-Dragging turns the model, as in the OpenGL view; the picture is drawn again when the drag pauses and when the
-label changes size (a million triangles take about half a second on the CPU, so not on every mouse move).
-Panning, zooming and smooth shading have no effect here; the picture is always fitted and flat-shaded.
+Dragging turns the model, as in the OpenGL view (the same mouse handling: desktop.viewer.navigation); the
+picture is drawn again when the drag pauses or ends and when the label changes size (a million triangles take
+about half a second on the CPU, so not on every mouse move). Panning, zooming and smooth shading have no
+effect here; the picture is always fitted and flat-shaded.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtGui import QImage, QMouseEvent, QPixmap, QResizeEvent
+from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from core.render.thumbnail import render_thumbnail
@@ -24,6 +25,7 @@ from desktop.viewer.camera import (
     ORBIT_DEG_PER_PIXEL,
 )
 from desktop.viewer.look import BACKGROUND_BOTTOM, BACKGROUND_TOP
+from desktop.viewer.navigation import MouseNavigation
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,10 @@ MIN_PICTURE, MAX_PICTURE = 64, 1024  # pixels on a side
 REDRAW_DELAY_MS = 120
 
 
-class ImageView(QLabel):
+class ImageView(MouseNavigation, QLabel):
     """Shows the mesh as a CPU-rendered picture, centred on the viewer's background gradient."""
+
+    pans = False  # every drag turns the model
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +53,6 @@ class ImageView(QLabel):
         self.image: QImage | None = None  # the last picture drawn
         self._triangles: npt.NDArray[np.float32] | None = None
         self._drawn_size = 0
-        self._last_pos: QPointF | None = None
         self._redraw = QTimer(self)
         self._redraw.setSingleShot(True)
         self._redraw.setInterval(REDRAW_DELAY_MS)
@@ -69,6 +72,18 @@ class ImageView(QLabel):
         elevation = self.elevation_deg + dy * ORBIT_DEG_PER_PIXEL
         self.elevation_deg = max(-MAX_ELEVATION_DEG, min(MAX_ELEVATION_DEG, elevation))
         self._redraw.start()
+
+    def pan(self, dx: float, dy: float) -> None:
+        """Nothing: the picture is always fitted."""
+
+    def zoom(self, steps: float, at: QPointF | None = None) -> None:
+        """Nothing: the picture is always fitted."""
+
+    def fit(self) -> None:
+        self.draw()
+
+    def drag_finished(self) -> None:
+        self.draw()
 
     def flush(self) -> None:
         """Draw now if a redraw is waiting (after a resize or a drag)."""
@@ -111,28 +126,3 @@ class ImageView(QLabel):
         side = int(min(event.size().width(), event.size().height()) * self.devicePixelRatioF() * 0.96)
         if self._triangles is not None and abs(min(side, MAX_PICTURE) - self._drawn_size) > 8:
             self._redraw.start()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._last_pos = event.position()
-            self.setFocus(Qt.FocusReason.MouseFocusReason)
-            event.accept()
-        else:
-            super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._last_pos is None:
-            super().mouseMoveEvent(event)
-            return
-        delta = event.position() - self._last_pos
-        self._last_pos = event.position()
-        self.orbit(delta.x(), delta.y())
-        event.accept()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._last_pos is not None:
-            self._last_pos = None
-            self.draw()
-            event.accept()
-        else:
-            super().mouseReleaseEvent(event)

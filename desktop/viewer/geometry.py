@@ -1,22 +1,27 @@
-"""The vertex data the 3D viewer uploads: positions with flat and smooth normals, a simplified copy for
-slow renderers, and the ground grid. Only numpy here, so all of it is tested without an OpenGL context.
+"""The vertex data the 3D viewer uploads: shared vertices and triangle indices, smooth normals, a simplified
+copy for slow renderers, and the ground grid. Only numpy here, so all of it is tested without an OpenGL
+context, and all of it can run on a worker thread.
 
-Each triangle corner becomes one vertex (drawn with glDrawArrays, no index buffer) of 16 bytes: the position
-relative to the model's centre (float32 x 3, so far-off coordinates keep their precision) and the triangle's
-normal packed as signed 10-bit x, y, z (GL_INT_2_10_10_10_REV). Smooth normals, packed the same way, are a
-second array in the same order, computed only when smooth shading is first asked for.
+A mesh is drawn indexed (glDrawElements): corners that share a position become one vertex of 16 bytes, the
+position relative to the model's centre (float32 x 3, so far-off coordinates keep their precision) and a
+normal packed as signed 10-bit x, y, z (GL_INT_2_10_10_10_REV). Vertices are numbered in the order the
+triangles first use them, so that neighbouring triangles share recently transformed vertices (the vertex
+cache of GPUs and of Mesa's software renderers), and the indices are 16-bit where the vertices allow.
+Flat shading needs no normals at all (the fragment shader takes the triangle's plane from the screen-space
+derivatives of its position), so a mesh is drawable as soon as its vertices are shared.
 
 Smooth normals are averaged over the corners that share a position, weighted by triangle area, but only over
 triangles within `CREASE_DEG` of each other: a sphere comes out round while the edges of a box or the rim of
 a cylinder stay sharp, and triangles wound the wrong way are not averaged into a zero. Corners are grouped by
 sorting one 64-bit key per corner, its position snapped to a fine grid (a third of the time of a
-lexicographic sort of the coordinates).
+lexicographic sort of the coordinates). A vertex whose corners get different smooth normals (at a crease) is
+split into one vertex per normal.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -26,24 +31,32 @@ BIG_GROUP = 48  # corners sharing one position above which the pairwise crease t
 DENSE_CELLS = 1 << 24  # grid cells above which simplify() numbers the occupied cells by sorting
 WELD_STEPS = 1 << 21  # grid steps across the model to which positions are snapped when grouping corners
 PAIRS_PER_BATCH = 1 << 22  # corner pairs compared per numpy batch (keeps temporaries around 100 MB)
-VERTEX_DTYPE = np.dtype([("position", "<f4", (3,)), ("normal", "<u4")])  # 16 bytes: position, flat normal
+VERTEX_DTYPE = np.dtype([("position", "<f4", (3,)), ("normal", "<u4")])  # 16 bytes: position, normal
 GL_INT_2_10_10_10_REV = 0x8D9F
+SHORT_INDICES = 1 << 16  # vertex counts up to which 16-bit indices are enough
 
 Vertices = npt.NDArray[np.void]
+Indices = npt.NDArray[np.uint16] | npt.NDArray[np.uint32]
 FloatArray = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
 class MeshGeometry:
-    """What the viewer needs of a mesh: the vertices to upload and where the model sits."""
+    """What the viewer draws of a mesh: its vertices, three indices per triangle, and where the model sits."""
 
-    vertices: Vertices  # VERTEX_DTYPE, three per triangle; positions relative to `centre`
+    vertices: Vertices  # VERTEX_DTYPE; positions relative to `centre`; normals 0 until `smooth`
+    indices: Indices  # into `vertices`, three per triangle in the mesh's order; uint16 where they fit
     centre: tuple[float, float, float]  # the middle of the bounding box, in model mm
     size: tuple[float, float, float]  # the bounding box's extent along x, y, z, in mm
+    smooth: bool = False  # whether the vertices carry smooth normals
 
     @property
     def vertex_count(self) -> int:
         return len(self.vertices)
+
+    @property
+    def triangle_count(self) -> int:
+        return len(self.indices) // 3
 
 
 def clean_triangles(triangles: npt.ArrayLike) -> FloatArray:
@@ -58,32 +71,88 @@ def clean_triangles(triangles: npt.ArrayLike) -> FloatArray:
 def build_geometry(
     triangles: npt.ArrayLike, centre: tuple[float, float, float] | None = None
 ) -> MeshGeometry:
-    """The vertex data of a mesh ((n, 3, 3) in mm), flat-shaded, with positions relative to the middle of its
-    bounding box (or to `centre`, for a simplified copy placed like the original). An empty mesh gives no
-    vertices."""
+    """The shared vertices and indices of a mesh ((n, 3, 3) in mm), without normals (flat shading), with
+    positions relative to the middle of its bounding box (or to `centre`, for a simplified copy placed like
+    the original). An empty mesh gives no vertices."""
     tris = clean_triangles(triangles)
+    middle, size = bounds(tris)
     if len(tris) == 0:
-        return MeshGeometry(np.zeros(0, dtype=VERTEX_DTYPE), (0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
+        return MeshGeometry(np.zeros(0, dtype=VERTEX_DTYPE), np.zeros(0, dtype=np.uint16), middle, size)
+    middle = middle if centre is None else centre
     corners = tris.reshape(-1, 3)
+    vertex_of_corner, first_corner = _share_corners(corners)
+    vertices = np.zeros(len(first_corner), dtype=VERTEX_DTYPE)
+    np.subtract(corners[first_corner], np.asarray(middle, dtype=np.float32), out=vertices["position"])
+    return MeshGeometry(vertices, _indices(vertex_of_corner, len(vertices)), middle, size)
+
+
+def bounds(triangles: FloatArray) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """The middle and the extent of the bounding box of (cleaned) triangles; a unit box at the origin for no
+    triangles. Quick (tens of milliseconds for a million triangles): the view frames a model with it at once,
+    while its vertices are still being prepared."""
+    if len(triangles) == 0:
+        return (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
+    corners = triangles.reshape(-1, 3)
     low = corners.min(axis=0).astype(np.float64)
     high = corners.max(axis=0).astype(np.float64)
-    middle = (low + high) / 2 if centre is None else np.asarray(centre, dtype=np.float64)
-    vertices = np.empty(len(corners), dtype=VERTEX_DTYPE)
-    positions = vertices["position"]
-    np.subtract(corners, middle.astype(np.float32), out=positions)
-    vertices["normal"] = np.repeat(pack_normals(_normalised(_face_normals(positions))), 3)
-    size = high - low
-    return MeshGeometry(
-        vertices,
+    middle, size = (low + high) / 2, high - low
+    return (
         (float(middle[0]), float(middle[1]), float(middle[2])),
         (float(size[0]), float(size[1]), float(size[2])),
     )
 
 
+def with_smooth_normals(geometry: MeshGeometry, triangles: FloatArray) -> MeshGeometry:
+    """`geometry` (built from `triangles`) with smooth normals: a vertex whose corners get different normals
+    (at a crease) becomes one vertex per normal. About a second and a half per million triangles."""
+    if geometry.smooth or geometry.vertex_count == 0:
+        return geometry
+    normals = smooth_vertex_normals(triangles)
+    # One key per corner: its vertex in the high half, its normal in the low half. Sorting the keys keeps the
+    # vertices in their order (of first use) and puts a split vertex's copies next to each other.
+    keys = (geometry.indices.astype(np.uint64) << np.uint64(32)) | normals
+    unique, vertex_of_corner = np.unique(keys, return_inverse=True)
+    vertices = np.empty(len(unique), dtype=VERTEX_DTYPE)
+    vertices["position"] = geometry.vertices["position"][(unique >> np.uint64(32)).astype(np.intp)]
+    vertices["normal"] = (unique & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    return replace(
+        geometry, vertices=vertices, indices=_indices(vertex_of_corner, len(vertices)), smooth=True
+    )
+
+
+def simplified_geometry(
+    triangles: FloatArray, target: int, centre: tuple[float, float, float]
+) -> tuple[FloatArray, MeshGeometry]:
+    """A simplified copy of a mesh (about `target` triangles, see `simplify`), placed like the original (whose
+    centre is `centre`): its triangles and its geometry."""
+    coarse = clean_triangles(simplify(triangles, target))
+    return coarse, build_geometry(coarse, centre=centre)
+
+
+def _share_corners(corners: FloatArray) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The vertex of each corner (corners at one position share one) and the first corner of each vertex.
+    Vertices are numbered in the order of their first corner."""
+    order, starts = _group_corners(corners)
+    first_corner = np.minimum.reduceat(order, starts)  # of each group of corners at one position
+    by_first_use = np.argsort(first_corner)
+    number = np.empty(len(starts), dtype=np.intp)
+    number[by_first_use] = np.arange(len(starts))
+    vertex_of_corner = np.empty(len(corners), dtype=np.intp)
+    vertex_of_corner[order] = np.repeat(number, np.diff(np.append(starts, len(corners))))
+    return vertex_of_corner, first_corner[by_first_use]
+
+
+def _indices(values: npt.NDArray[np.integer], vertex_count: int) -> Indices:
+    """Indices as the smallest unsigned type that holds them (16-bit halves what the GPU reads)."""
+    if vertex_count <= SHORT_INDICES:
+        return values.astype(np.uint16)
+    return values.astype(np.uint32)
+
+
 def smooth_vertex_normals(triangles: FloatArray, crease_deg: float = CREASE_DEG) -> npt.NDArray[np.uint32]:
-    """The smooth normal of every corner of `triangles` (cleaned, (n, 3, 3)), packed like the flat ones, in
-    the order of `build_geometry`'s vertices. About a second per million triangles, so the viewer computes
-    them only when smooth shading is first asked for."""
+    """The smooth normal of every corner of `triangles` (cleaned, (n, 3, 3)), packed (`pack_normals`), in the
+    order of the corners. About a second per million triangles: the viewer computes them on a worker thread
+    when smooth shading is first asked for."""
     if len(triangles) == 0:
         return np.zeros(0, dtype=np.uint32)
     corners = np.ascontiguousarray(triangles, dtype=np.float32).reshape(-1, 3)

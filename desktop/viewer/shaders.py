@@ -4,6 +4,10 @@ The model is lit like the CPU thumbnails (core.render.thumbnail): in linear ligh
 left, a weaker fill from the right, ambient and a Blinn highlight, lit on whichever side faces the camera
 (gl_FrontFacing), so meshes with flipped or inconsistent winding look right too. A little light from below
 ("sky and ground") keeps undersides from going flat.
+
+Flat shading takes each triangle's normal from the screen-space derivatives of its position: the mesh needs
+no normal per triangle, so its corners are shared vertices, drawn indexed. That normal always faces the
+camera, as the flipped one of smooth shading does.
 """
 
 from __future__ import annotations
@@ -11,17 +15,15 @@ from __future__ import annotations
 MESH_VERTEX = """
 #version 330 core
 layout(location = 0) in vec3 position;
-layout(location = 1) in vec4 flat_normal;
-layout(location = 2) in vec4 smooth_normal;
+layout(location = 1) in vec4 normal;  // smooth; unused in flat shading
 uniform mat4 model_view;
 uniform mat4 projection;
-uniform bool use_smooth;
 out vec3 view_position;
 out vec3 view_normal;
 void main() {
     vec4 eye = model_view * vec4(position, 1.0);
     view_position = eye.xyz;
-    view_normal = mat3(model_view) * (use_smooth ? smooth_normal.xyz : flat_normal.xyz);
+    view_normal = mat3(model_view) * normal.xyz;
     gl_Position = projection * eye;
 }
 """
@@ -32,6 +34,7 @@ in vec3 view_position;
 in vec3 view_normal;
 uniform vec3 base_color;  // linear RGB
 uniform vec3 view_up;  // the world's up (+Z) in view space
+uniform bool use_smooth;
 out vec4 frag_color;
 
 const vec3 KEY = normalize(vec3(-0.55, 0.75, 0.35));  // view space: x right, y up, z towards the viewer
@@ -40,8 +43,11 @@ const float AMBIENT = 0.30, KEY_STRENGTH = 0.95, FILL_STRENGTH = 0.23;
 const float SPECULAR = 0.30, SHININESS = 24.0, FULL_LIGHT = 1.3, RIM = 0.12;
 
 void main() {
-    vec3 n = normalize(view_normal);
-    if (!gl_FrontFacing) n = -n;
+    vec3 n = normalize(cross(dFdx(view_position), dFdy(view_position)));  // the triangle's plane
+    if (use_smooth) {
+        n = normalize(view_normal);
+        if (!gl_FrontFacing) n = -n;
+    }
     vec3 to_eye = normalize(-view_position);
     // Ambient a little stronger from the sky than from the ground, and a faint rim at the silhouette, so
     // that shapes read in any view (the thumbnails have only one view to care about).

@@ -19,11 +19,11 @@ import numpy.typing as npt
 
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent
-from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
+from PySide6.QtWidgets import QStackedLayout, QWidget
 
+from desktop.none_guard import protect_none
 from desktop.viewer.fallback import ImageView
 from desktop.viewer.geometry import clean_triangles
-from desktop.viewer.none_guard import protect_none
 from desktop.viewer.probe import opengl_support
 
 if TYPE_CHECKING:
@@ -33,13 +33,13 @@ log = logging.getLogger(__name__)
 
 KEY_TURN_PIXELS = 37.5  # one arrow key press turns 15°
 KEY_PAN_PIXELS = 30.0
-SLOW_SMOOTHING = 200_000  # triangles above which computing smooth normals shows a busy cursor
 
 
 class ModelViewer(QWidget):
     """An interactive view of one triangle mesh ((n, 3, 3) float32, in mm)."""
 
     smooth_changed = Signal(bool)
+    prepared = Signal()  # the model is drawn as asked for now (see `preparing`)
     fallback_started = Signal(str)  # the reason, when the OpenGL view gives way to the CPU picture
 
     def __init__(self, parent: QWidget | None = None, *, allow_opengl: bool = True) -> None:
@@ -73,6 +73,7 @@ class ModelViewer(QWidget):
                 self._gl = MeshView(self)
                 self._gl.failed.connect(self._use_fallback)
                 self._gl.initialised.connect(self._on_gl_initialised)
+                self._gl.prepared.connect(self.prepared)
                 self._install(self._gl)
         if self._gl is None:
             self._install_fallback()
@@ -99,12 +100,25 @@ class ModelViewer(QWidget):
         return self._smooth
 
     @property
+    def preparing(self) -> bool:
+        """Whether the model is still being prepared for drawing (its vertices, smooth normals, or the
+        simplified copy drawn while it moves); `prepared` is emitted when that is done."""
+        return self._gl is not None and self._gl.preparing
+
+    @property
+    def status(self) -> str:
+        """What the viewer says about its preparations, such as "Preparing smooth shading…" ("" when it says
+        nothing)."""
+        return self._gl.status if self._gl is not None else ""
+
+    @property
     def triangle_count(self) -> int:
         return 0 if self._triangles is None else len(self._triangles)
 
     def set_mesh(self, triangles: npt.ArrayLike) -> None:
         """Show a mesh ((n, 3, 3) in mm; triangles with a non-finite coordinate are left out), framed in the
-        default 3/4 view. An empty mesh shows an empty scene (or a message, without OpenGL)."""
+        default 3/4 view. An empty mesh shows an empty scene (or a message, without OpenGL). A big mesh is
+        prepared in the background (see `preparing`): the window does not wait for it."""
         self._triangles = clean_triangles(triangles)
         if self._gl is not None:
             self._gl.set_mesh(self._triangles)
@@ -116,7 +130,7 @@ class ModelViewer(QWidget):
         if self._gl is not None:
             self._gl.fit()
         elif self._image is not None:
-            self._image.draw()
+            self._image.fit()
 
     def reset(self) -> None:
         """Back to the default 3/4 view, fitted."""
@@ -127,17 +141,11 @@ class ModelViewer(QWidget):
 
     def set_smooth(self, smooth: bool) -> None:
         """Smooth (normals averaged over shared vertices) or flat (one normal per triangle) shading. The CPU
-        picture is always flat; the setting is kept for when it matters."""
+        picture is always flat; the setting is kept for when it matters. Smooth normals are computed in the
+        background the first time they are asked for: the view shades flat until they are ready."""
         smooth = bool(smooth)
         if self._gl is not None:
-            busy = smooth and not self._gl.smooth and self.triangle_count > SLOW_SMOOTHING
-            if busy:
-                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            try:
-                self._gl.set_smooth(smooth)
-            finally:
-                if busy:
-                    QApplication.restoreOverrideCursor()
+            self._gl.set_smooth(smooth)
         if smooth != self._smooth:
             self._smooth = smooth
             self.smooth_changed.emit(smooth)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionEvent, QKeySequence
 from PySide6.QtWidgets import QToolButton, QWidget
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
@@ -28,10 +28,24 @@ def tab_action(
     return action
 
 
+class ActionButton(QToolButton):
+    """A text button that follows its action (enabled, text, tooltip) and keeps the action's mnemonic, so
+    Alt+letter presses it (a plain QToolButton shows the action's text without it)."""
+
+    def __init__(self, action: QAction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDefaultAction(action)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.setAccessibleName(action.statusTip())
+        self.setText(action.text())
+
+    def actionEvent(self, event: QActionEvent) -> None:
+        super().actionEvent(event)
+        action = self.defaultAction()
+        if action is not None and event.action() is action and self.text() != action.text():
+            self.setText(action.text())
+
+
 def action_button(action: QAction) -> QToolButton:
-    """A text button for a toolbar row that follows its action (enabled, text, tooltip)."""
-    button = QToolButton()
-    button.setDefaultAction(action)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-    button.setAccessibleName(action.statusTip())
-    return button
+    """A text button for a toolbar row that follows its action."""
+    return ActionButton(action)

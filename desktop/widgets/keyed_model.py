@@ -2,6 +2,7 @@
 
 `set_rows()` compares the new list with the shown one by id and emits the smallest set of remove, insert and
 dataChanged signals, so views keep their selection, current row and scroll position across a refresh.
+`HeaderedTableModel` is what every flat table shares: fixed column titles and a count of rows.
 """
 
 from __future__ import annotations
@@ -19,10 +20,40 @@ RowRole = Qt.ItemDataRole.UserRole + 1  # the record a row shows
 KeyRole = Qt.ItemDataRole.UserRole + 2  # its id
 
 
-class KeyedTableModel(QAbstractTableModel, Generic[T]):
-    def __init__(self, headers: Sequence[str], key: Callable[[T], str]) -> None:
+class HeaderedTableModel(QAbstractTableModel):
+    """A flat table with fixed column titles; subclasses say how many rows it has (`row_total`) and what is in
+    them (`data`)."""
+
+    def __init__(self, headers: Sequence[str]) -> None:
         super().__init__()
         self._headers = list(headers)
+
+    def row_total(self) -> int:
+        raise NotImplementedError
+
+    def header_alignment(self, section: int) -> int | None:
+        """The alignment of column `section`'s title; None for the view's default."""
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.row_total()
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            return self.header_alignment(section)
+        return None
+
+
+class KeyedTableModel(HeaderedTableModel, Generic[T]):
+    def __init__(self, headers: Sequence[str], key: Callable[[T], str]) -> None:
+        super().__init__(headers)
         self._key = key
         self._rows: list[T] = []
 
@@ -64,26 +95,17 @@ class KeyedTableModel(QAbstractTableModel, Generic[T]):
 
     # ---------------------------------------------------------------- QAbstractTableModel
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def row_total(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
-            # a header sits over its column's numbers: right-aligned where they are
-            alignment = self.cell_alignment(section)
-            return (
-                alignment
-                if alignment is not None
-                else int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            )
-        return None
+    def header_alignment(self, section: int) -> int | None:
+        # a header sits over its column's numbers: right-aligned where they are
+        alignment = self.cell_alignment(section)
+        return (
+            alignment
+            if alignment is not None
+            else int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        )
 
     def cell_alignment(self, column: int) -> int | None:
         """The alignment of a column's cells, when every row shares it (numbers); None for the default."""

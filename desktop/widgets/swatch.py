@@ -6,10 +6,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPaintEvent, QPalette, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 from desktop.widgets import colours
+from desktop.widgets.icons import painted_icon
 
 
 def parse_hex(code: str) -> QColor | None:
@@ -66,17 +67,11 @@ def paint_swatch(painter: QPainter, rect: QRectF, code: str, palette: QPalette) 
 @lru_cache(maxsize=512)
 def _swatch_icon(code: str, side: int, dark: bool) -> QIcon:
     palette = QApplication.palette()
-    icon = QIcon()
-    for scale in (1, 2):
-        pixmap = QPixmap(side * scale, side * scale)
-        pixmap.setDevicePixelRatio(scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        paint_swatch(painter, QRectF(0, 0, side, side), code, palette)
-        painter.end()
-        icon.addPixmap(pixmap)
-        icon.addPixmap(pixmap, QIcon.Mode.Selected)  # a colour stays itself on a selected row
-    return icon
+    return painted_icon(
+        side,
+        lambda painter: paint_swatch(painter, QRectF(0, 0, side, side), code, palette),
+        same_when_selected=True,  # a colour stays itself on a selected row
+    )
 
 
 def swatch_icon(code: str, side: int = 16) -> QIcon:

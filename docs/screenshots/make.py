@@ -84,7 +84,7 @@ def sample_data(ws: Workspace, folder: Path) -> None:
         )  # fmt: skip
     keyring_variant = library.add_variant(
         ws, model_id=models["Planet Keyring"].id, name="Planet keyring, orange PLA", material="PLA",
-        units_per_plate=6, print_time_s=2 * 3600 + 10 * 60,
+        printer_id=mk4.id, units_per_plate=6, print_time_s=2 * 3600 + 10 * 60,
         materials=[library.MaterialInput(slot=0, grams_mg=18_400, material="PLA", colour_hex="#F28C28")],
     )  # fmt: skip
     keyring = products.add_product(

@@ -76,3 +76,18 @@ def test_duplicate_skus_are_flagged_not_refused(workspace: Workspace) -> None:
     b = products.add_product(workspace, name="Cat (copy)", sku="C-1")
     products.add_product(workspace, name="Dog", sku="D-1")
     assert products.duplicate_skus(workspace) == {"C-1": [a.id, b.id]}
+
+
+def test_a_bill_of_materials_cannot_go_round_in_a_circle(workspace: Workspace) -> None:
+    bag = products.add_product(workspace, name="Gift bag", kind="packaging")
+    kit = products.add_product(workspace, name="Gift kit", kind="accessory")
+    box = products.add_product(workspace, name="Gift box", kind="accessory")
+    products.set_bom_line(workspace, kit.id, bag.id, 1)
+    products.set_bom_line(workspace, box.id, kit.id, 2)
+    with pytest.raises(ValidationError, match="Gift box is made with Gift bag, so it cannot also be a part"):
+        products.set_bom_line(workspace, bag.id, box.id, 1)
+    assert products.bom(workspace, bag.id) == []
+    products.remove_bom_line(workspace, kit.id, bag.id)
+    assert products.bom(workspace, kit.id) == []
+    products.set_bom_line(workspace, bag.id, box.id, 1)  # no circle any more
+    assert products.bom(workspace, bag.id) == [(box.id, 1)]

@@ -18,8 +18,8 @@ from PySide6.QtCore import QSettings
 
 from core.workspace import Workspace
 from desktop.context import AppContext
+from desktop.none_guard import protect_none
 from desktop.ops import Operations
-from desktop.viewer.none_guard import protect_none
 
 protect_none()  # PySide6 6.12 on Python 3.11 loses references to None, True and False (see the module)
 

@@ -1,5 +1,6 @@
 """The Events tab: upcoming and past events, creating and editing with inline checks, targets (spin box per
-line and "Add product") and packing, with a shortage refused inline."""
+line and "Add product") and packing, with a shortage refused inline. Stall mode, the report and production
+planning have their own tests (test_stall.py, test_event_report.py, test_plan_production.py)."""
 
 from __future__ import annotations
 
@@ -211,8 +212,18 @@ def test_delete_asks_first(qtbot: QtBot, ctx: AppContext) -> None:
 def test_buttons_have_names_and_mnemonics(qtbot: QtBot, ctx: AppContext) -> None:
     events.create_event(ctx.workspace, name="Fair", starts_on="2026-12-12")
     tab = make_tab(qtbot, ctx)
-    for button in (tab.new_button, tab.edit_button, tab.add_button, tab.return_button, tab.delete_button):
+    buttons = (
+        tab.new_button,
+        tab.stall_button,
+        tab.edit_button,
+        tab.add_button,
+        tab.plan_button,
+        tab.return_button,
+        tab.delete_button,
+    )
+    for button in buttons:
         assert button.accessibleName() and "&" in button.text()
     assert tab.table.accessibleName() == "Packing list"
+    assert [tab.pages.tabText(i) for i in range(tab.pages.count())] == ["Packing &list", "&Report"]
     assert tab.pack_label.buddy() is tab.pack_count
     assert tab.list.accessibleName() == "Market events"

@@ -17,15 +17,12 @@ from desktop.dialogs.forms import FormDialog
 from desktop.tabs.filament import FilamentTab
 from desktop.tabs.filament.shelf import COL_LEFT, GroupRow, SpoolRow
 from desktop.widgets import colours
+from tests.desktop.windows import show_active
 
 
 @pytest.fixture
 def tab(qtbot: QtBot, ctx: AppContext) -> FilamentTab:
-    widget = FilamentTab(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.show()
-    return widget
+    return show_active(qtbot, FilamentTab(ctx), 1100, 700)
 
 
 def add_black(ctx: AppContext, **values: object) -> FilamentView:

@@ -21,16 +21,11 @@ from desktop.context import AppContext
 from desktop.tabs.library import LibraryTab
 from desktop.tabs.library.model import PAGE, IdRole, ThumbnailRole
 from tests.core.files import SLICERS, write_cube
+from tests.desktop.windows import show_active
 
 
 def make_tab(qtbot: QtBot, ctx: AppContext) -> LibraryTab:
-    tab = LibraryTab(ctx)
-    qtbot.addWidget(tab)
-    tab.resize(1200, 800)
-    with qtbot.waitActive(tab):  # keyboard shortcuts need an active window
-        tab.show()
-        tab.activateWindow()
-    return tab
+    return show_active(qtbot, LibraryTab(ctx))
 
 
 def shown(tab: LibraryTab) -> list[str]:
@@ -289,11 +284,11 @@ def test_delete_then_undo(qtbot: QtBot, shelf: AppContext) -> None:
     qtbot.keyClick(tab.grid, Qt.Key.Key_Delete)
     assert shown(tab) == ["Benchy", "Dresser knob"]
     assert "Dragon" not in [m.name for m in library.list_models(ws)]
-    assert not tab.undo_strip.isHidden()
-    assert tab.undo_strip.message.text() == "Deleted “Dragon”."
+    assert not tab.undo_bar.isHidden()
+    assert tab.undo_bar.message.text() == "Deleted “Dragon”."
     assert tab.current_id() == model_id(ws, "Dresser knob")  # the next model took its place
 
-    tab.undo_strip.undo_button.click()
+    tab.undo_bar.undo_button.click()
     assert shown(tab) == ["Benchy", "Dragon", "Dresser knob"]
     assert tab.current_id() == dragon
     assert library.get_model(ws, dragon).tags == ["fantasy"]

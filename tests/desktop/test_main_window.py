@@ -1,4 +1,4 @@
-"""The main window: the five tabs, refreshing after operations, import by a simulated drop, cancel."""
+"""The main window: the six tabs, refreshing after operations, import by a simulated drop, cancel."""
 
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ def tab(window: MainWindow, title: str) -> Any:
     return window.tabs.widget(titles.index(title))
 
 
-def test_the_window_has_the_five_tabs(qtbot: QtBot, ctx: AppContext) -> None:
+def test_the_window_has_the_six_tabs(qtbot: QtBot, ctx: AppContext) -> None:
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
     titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-    assert titles == ["Library", "Filament", "Products", "Print queue", "Events"]
+    assert titles == ["Library", "Filament", "Products", "Print queue", "Events", "Dashboard"]
     assert str(ctx.workspace.data_dir) in window.statusBar().currentMessage()
 
 

@@ -1,4 +1,5 @@
-"""The printers dialog: add and edit through the form, inline errors, delete with undo."""
+"""The printers dialog: add and edit through the form, inline errors, delete with undo, and a printer's own
+share of failed prints (blank: the one in settings)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 
-from core.services import printers
+from core.services import printers, settings
 from desktop.context import AppContext
 from desktop.dialogs.printers import PrinterDialog, PrintersDialog
 from desktop.ops import Operations
@@ -71,7 +72,7 @@ def test_add_a_printer_through_the_form(qtbot: QtBot, ctx: AppContext) -> None:
         35,
     )
     assert shown(dialog) == [
-        ["MK4 left", "Original Prusa MK4S", "0.6 mm", "250 × 210 × 220 mm", "120 W", "0.35 EUR"]
+        ["MK4 left", "Original Prusa MK4S", "0.6 mm", "250 × 210 × 220 mm", "120 W", "0.35 EUR", ""]
     ]
     assert dialog.selected() == printer
 
@@ -172,3 +173,41 @@ def test_the_form_waits_for_the_writer_thread(qtbot: QtBot, ctx: AppContext) -> 
         assert dialog.selected() is not None
     finally:
         background.ops.shutdown()
+
+
+def test_a_printer_has_its_own_failure_rate_in_per_cent_or_the_one_in_settings(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    settings.set_value(ctx.workspace, "failure_rate_permille", 50)
+    dialog = PrintersDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    form = dialog.add()
+    assert form.failure_rate.text() == ""
+    assert form.failure_rate.placeholderText() == "5"  # what applies while it is blank
+    assert "Blank: as in Settings (5 %)" in form.fields["failure_rate_permille"].hint
+    qtbot.keyClicks(form.name, "Ender")
+    qtbot.keyClicks(form.failure_rate, "150")
+    click_ok(qtbot, form)
+    rate = form.fields["failure_rate_permille"]
+    assert rate.error.text() == "Type a share under 100 %, like 5 or 7.5."
+    type_into(qtbot, form.failure_rate, "a lot")
+    click_ok(qtbot, form)
+    assert rate.error.text() == "Type a share in per cent, like 5 or 7.5."
+    type_into(qtbot, form.failure_rate, "-2")
+    click_ok(qtbot, form)
+    assert rate.error.text() == "The failure rate cannot be negative."
+    assert printers.list_printers(ctx.workspace) == []
+
+    type_into(qtbot, form.failure_rate, "12.5 %")
+    click_ok(qtbot, form)
+    [ender] = printers.list_printers(ctx.workspace)
+    assert ender.failure_rate_permille == 125
+    assert shown(dialog)[0][-1] == "12.5 %"
+
+    form = dialog.edit_selected()
+    assert form is not None and form.failure_rate.text() == "12.5"
+    form.failure_rate.clear()  # back to the rate in settings
+    click_ok(qtbot, form)
+    assert printers.get_printer(ctx.workspace, ender.id).failure_rate_permille is None
+    assert shown(dialog)[0][-1] == ""

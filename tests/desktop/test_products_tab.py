@@ -16,15 +16,12 @@ from desktop.dialogs.forms import FormDialog
 from desktop.tabs.products import ProductsTab
 from desktop.tabs.products.models import COL_MARGIN, COL_NAME, COL_ON_HAND, COL_PRICE
 from desktop.widgets import colours
+from tests.desktop.windows import show_active
 
 
 @pytest.fixture
 def tab(qtbot: QtBot, ctx: AppContext) -> ProductsTab:
-    widget = ProductsTab(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 640)
-    widget.show()
-    return widget
+    return show_active(qtbot, ProductsTab(ctx), 1100, 640)
 
 
 def keyring(ctx: AppContext, on_hand: int = 0, **values: object) -> ProductView:

@@ -14,20 +14,17 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox, QWid
 from core.services import filament, jobs, library, printers, products
 from core.timeutil import parse
 from desktop.context import AppContext
-from desktop.dialogs.units import grams
+from desktop.dialogs.units import weight
 from desktop.tabs.queue import QueueTab
 from desktop.tabs.queue.dialogs import JobDialog, QueueJobDialog
 from desktop.tabs.queue.model import FILAMENT, FINISH, STATUS, JobIdRole
 from desktop.tabs.queue.snapshot import FINISHED, UNASSIGNED
 from tests.core.factories import make_shop
+from tests.desktop.windows import show_active
 
 
 def make_tab(qtbot: QtBot, ctx: AppContext, **kwargs: object) -> QueueTab:
-    tab = QueueTab(ctx, **kwargs)  # type: ignore[arg-type]
-    qtbot.addWidget(tab)
-    tab.resize(1100, 600)
-    tab.show()
-    return tab
+    return show_active(qtbot, QueueTab(ctx, **kwargs), 1100, 600)  # type: ignore[arg-type]
 
 
 def shown_rows(widget: QWidget) -> list[list[str]]:
@@ -107,7 +104,7 @@ def test_queue_start_and_finish_a_job(qtbot: QtBot, ctx: AppContext, qtmodeltest
     assert changed.args == [frozenset({"jobs", "stock", "spools", "products"})]
     assert products.get_product(ws, shop.product.id).on_hand == 6
     assert filament.get_spool(ws, shop.spool.id).remaining_mg == 962_500
-    assert tab.banner.label.text() == (
+    assert tab.banner.message.text() == (
         "Finished Dragon, black PLA: 6 \u00d7 Dragon keyring added to stock, 37.5 g of filament used."
     )
     assert job_texts(tab, shop.printer.id) == []
@@ -117,13 +114,13 @@ def test_queue_start_and_finish_a_job(qtbot: QtBot, ctx: AppContext, qtmodeltest
     # On screen: the Products tab shows 6 on hand, the Filament tab the lighter spool, and the next
     # job's spool list the weight left.
     assert any("Dragon keyring" in row and "6" in row for row in shown_rows(products_tab))
-    assert any(grams(962_500) in cell for row in shown_rows(shelf_tab) for cell in row)
+    assert any(weight(962_500, "g") in cell for row in shown_rows(shelf_tab) for cell in row)
     jobs.queue_job(ws, shop.variant.id, printer_id=shop.printer.id)
     ctx.ops.changed.emit(frozenset({"jobs"}))
     tab.select_job(jobs.list_jobs(ws, status="queued")[0].id)
     again = tab.action_dialog("start")
     assert again is not None
-    assert f"{grams(962_500)} left" in again.pickers[0].combo.currentText()
+    assert f"{weight(962_500, 'g')} left" in again.pickers[0].combo.currentText()
     again.reject()
 
 
@@ -154,7 +151,7 @@ def test_fail_at_40_percent_uses_40_percent_of_the_filament(qtbot: QtBot, ctx: A
     )  # fmt: skip
     assert products.get_product(ws, shop.product.id).on_hand == 0
     assert job_texts(tab, FINISHED, STATUS) == ["Failed at 40 %"]
-    assert "15 g of filament used" in tab.banner.label.text()
+    assert "15 g of filament used" in tab.banner.message.text()
 
 
 def test_a_printing_job_fails_at_its_elapsed_share_by_default(qtbot: QtBot, ctx: AppContext) -> None:

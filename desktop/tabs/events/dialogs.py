@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from core.services import events, products
 from core.services.views import EventView
 from desktop.context import AppContext
-from desktop.dialogs.forms import FormDialog, changed_values, currency
-from desktop.dialogs.units import UnitError, money_input, parse_money
+from desktop.dialogs.forms import FormDialog, RecordForm
+from desktop.dialogs.units import UnitError, money_input
 
 NO_DATE = QDate(2000, 1, 1)  # a date box at its minimum shows "Not set"
 
@@ -50,6 +50,7 @@ class OptionalDate(QWidget):
         self.clear.setText("\u2715")
         self.clear.setAutoRaise(True)
         self.clear.setToolTip(tr("No date"))
+        self.clear.setAccessibleName(tr("Clear the date"))
         self.clear.clicked.connect(lambda: self.set_value(None))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -66,18 +67,11 @@ class OptionalDate(QWidget):
         return None if picked == NO_DATE else date(picked.year(), picked.month(), picked.day())
 
 
-def _money_box() -> QLineEdit:
-    box = QLineEdit()
-    box.setPlaceholderText("0.00")
-    box.setAlignment(Qt.AlignmentFlag.AlignRight)
-    return box
-
-
 def next_saturday(today: date) -> date:
     return today + timedelta(days=(5 - today.weekday()) % 7 or 7)
 
 
-class EventDialog(FormDialog):
+class EventDialog(RecordForm[EventView]):
     """Create a market event (`event=None`) or edit one."""
 
     def __init__(
@@ -91,9 +85,10 @@ class EventDialog(FormDialog):
         editing = event is not None
         super().__init__(
             ctx,
-            tr("Edit event") if editing else tr("New market event"),
-            tr("Save") if editing else tr("Create event"),
-            parent,
+            event,
+            add=(tr("New market event"), tr("Create event")),
+            edit=(tr("Edit event"), tr("Save")),
+            parent=parent,
         )
         self.market_event = event
         self._name_touched = False
@@ -127,24 +122,9 @@ class EventDialog(FormDialog):
         self.venue = QLineEdit()
         self.venue.setPlaceholderText(tr("e.g. Old town square"))
         self.add_field("venue", tr("&Venue:"), self.venue, phrases=("venue",))
-        code = currency(ctx)
-        self.booth = _money_box()
-        self.add_field(
-            "booth_fee_cents",
-            tr("&Booth fee:"),
-            self.booth,
-            unit=code,
-            phrases=("booth fee",),
-            read=lambda: parse_money(self.booth.text(), code) or 0,
-        )
-        self.travel = _money_box()
-        self.add_field(
-            "travel_cost_cents",
-            tr("&Travel cost:"),
-            self.travel,
-            unit=code,
-            phrases=("travel cost",),
-            read=lambda: parse_money(self.travel.text(), code) or 0,
+        self.booth = self.add_money("booth_fee_cents", tr("&Booth fee:"), blank=0, phrases=("booth fee",))
+        self.travel = self.add_money(
+            "travel_cost_cents", tr("&Travel cost:"), blank=0, phrases=("travel cost",)
         )
         self.theme = QLineEdit()
         self.theme.setPlaceholderText(tr("Optional, e.g. Halloween"))
@@ -207,17 +187,7 @@ class EventDialog(FormDialog):
             self.fields_changed()
             self.fields[next(iter(problems))].widget.setFocus()
             return
-        if self.market_event is None:
-            self.run(events.create_event, self.ctx.workspace, changes={"events"}, **values)
-            return
-        before = {name: getattr(self.market_event, name) for name in values}
-        self.run(
-            events.edit_event,
-            self.ctx.workspace,
-            self.market_event.id,
-            changes={"events"},
-            **changed_values(values, before),
-        )
+        self.save_record(values, add=events.create_event, edit=events.edit_event, changes={"events"})
 
 
 class AddProductDialog(FormDialog):

@@ -152,6 +152,9 @@ class TargetDelegate(QStyledItemDelegate):
         box.setAlignment(Qt.AlignmentFlag.AlignRight)
         box.setFrame(False)
         box.setAutoFillBackground(True)
+        # Not on the Tab chain (a box per line would trap Tab in the list): F2 or a digit on a target cell
+        # puts the focus in its box, and Tab leaves it.
+        box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         name = index.model().index(index.row(), PRODUCT).data()
         box.setAccessibleName(tr("Target for {product}").format(product=name))
         box.setToolTip(tr("How many to bring; 0 takes the product off the list."))

@@ -1,8 +1,11 @@
-"""The Events tab: market events split into upcoming and past, and the selected event's packing list.
+"""The Events tab: market events split into upcoming and past, and the selected event's packing list and
+report.
 
-Everything the tab changes is one `core.services.events` call through `ctx.ops`: create and edit an event,
-set a target (the spin box on each line, or "Add product"), pack units from home (refused inline when home has
-too few), return what is left after the event, delete. It refreshes from `ctx.ops.changed`.
+Everything the tab changes is one `core.services` call through `ctx.ops`: create and edit an event, set a
+target (the spin box on each line, or "Add product"), pack units from home (refused inline when home has too
+few), return what is left after the event, delete; "Plan production" queues print jobs for what the packing
+list lacks (`plan.py`), "Stall mode" opens the selling screen (`desktop.stall`), and the Report page shows
+what the event brought in (`report.py`). It refreshes from `ctx.ops.changed`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QModelIndex, Qt
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -34,8 +38,10 @@ from core.errors import NotFound, PrintstallError
 from core.services import events, products
 from core.services.views import EventView
 from desktop.context import AppContext
+from desktop.dialogs.confirm import confirm
 from desktop.dialogs.forms import currency
 from desktop.dialogs.units import money
+from desktop.stall import StallWindow
 from desktop.tabs.events.dialogs import AddProductDialog, EventDialog, status_text
 from desktop.tabs.events.packing import (
     AT_EVENT,
@@ -49,7 +55,11 @@ from desktop.tabs.events.packing import (
     PackingRow,
     TargetDelegate,
 )
+from desktop.tabs.events.plan import PlanProductionDialog
+from desktop.tabs.events.report import EventReportPage
 from desktop.widgets import colours
+from desktop.widgets.actions import tab_action
+from desktop.widgets.keyboard import tab_order
 
 LISTENS_TO = frozenset({"events", "sales", "stock", "products"})
 EventIdRole = Qt.ItemDataRole.UserRole + 1
@@ -80,7 +90,7 @@ def date_range(event: EventView) -> str:
         first = _day(start, "ddd d MMM")
     else:
         first = _day(start)
-    return f"{first} \u2013 {_day(end)}"
+    return tr("{first} \u2013 {last}").format(first=first, last=_day(end))
 
 
 def is_past(event: EventView, today: date) -> bool:
@@ -179,6 +189,7 @@ class EventsTab(QWidget):
         self.today: Today = today or date.today
         self.market_event: EventView | None = None
         self._select_next: str | None = None
+        self.stall_window: StallWindow | None = None
         self._build()
         ctx.ops.changed.connect(self._on_changed)
         self.refresh()
@@ -186,9 +197,10 @@ class EventsTab(QWidget):
     # ---------------------------------------------------------------- building
 
     def _build(self) -> None:
+        self._build_actions()
         self.new_button = QPushButton(tr("&New event\u2026"))
         self.new_button.setAccessibleName(tr("Create a market event"))
-        self.new_button.clicked.connect(lambda: self.new_event())
+        self.new_button.clicked.connect(self.act_new.trigger)
         self.list = EventList()
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
         left = QWidget()
@@ -216,6 +228,85 @@ class EventsTab(QWidget):
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+        self.removeAction(self.act_delete)  # Delete means the event only in the list of events
+        self.act_delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.list.addAction(self.act_delete)
+        tab_order(
+            self.new_button,
+            self.list,
+            self.stall_button,
+            self.edit_button,
+            self.add_button,
+            self.plan_button,
+            self.return_button,
+            self.delete_button,
+            self.pages.tabBar(),
+            self.table,
+            self.pack_count,
+            self.pack_button,
+            self.report.table,
+        )
+
+    def _build_actions(self) -> None:
+        self.act_new = tab_action(
+            self,
+            tr("&New event\u2026"),
+            QKeySequence.StandardKey.New,
+            self.new_event,
+            tr("Create a market event"),
+        )
+        self.act_edit = tab_action(self, tr("Ed&it\u2026"), "F2", self.edit_event, tr("Edit the event"))
+        self.act_add = tab_action(
+            self, tr("&Add product\u2026"), None, self.add_product, tr("Add a product to the packing list")
+        )
+        self.act_plan = tab_action(
+            self,
+            tr("Plan pr&oduction\u2026"),
+            None,
+            self.plan_production,
+            tr("Plan the print jobs the packing list still needs"),
+        )
+        self.act_stall = tab_action(
+            self,
+            tr("&Stall mode"),
+            "Ctrl+Shift+S",
+            self.open_stall,
+            tr("Sell at the event: the full-screen stall mode"),
+        )
+        self.act_return = tab_action(
+            self,
+            tr("&Bring back unsold\u2026"),
+            None,
+            self.return_unsold,
+            tr("Move what is left at the event back home"),
+        )
+        self.act_delete = tab_action(
+            self,
+            tr("&Delete\u2026"),
+            QKeySequence.StandardKey.Delete,
+            self.delete_event,
+            tr("Delete the event"),
+        )
+
+    def menu_actions(self) -> list[QAction | None]:
+        """What the window's Edit menu offers while this tab is shown (None: a separator)."""
+        return [
+            self.act_new,
+            self.act_edit,
+            self.act_add,
+            self.act_plan,
+            self.act_return,
+            None,
+            self.act_stall,
+            None,
+            self.act_delete,
+        ]
+
+    def focus_main(self) -> None:
+        """Put the keyboard focus on the list of events, on the first when none is chosen."""
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.list.current_event_id() is None and (first := self.list.first_event_id()) is not None:
+            self.list.select(first)
 
     def _build_detail(self) -> QWidget:
         page = QWidget()
@@ -229,23 +320,33 @@ class EventsTab(QWidget):
         self.meta = QLabel()
         self.meta.setWordWrap(True)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.edit_button = QPushButton(tr("&Edit\u2026"))
+        self.stall_button = QPushButton(tr("&Stall mode"))
+        self.stall_button.setToolTip(self.act_stall.toolTip())
+        self.stall_button.clicked.connect(self.act_stall.trigger)
+        stall_font = QFont(self.stall_button.font())
+        stall_font.setBold(True)
+        self.stall_button.setFont(stall_font)
+        self.edit_button = QPushButton(tr("Ed&it\u2026"))
         self.add_button = QPushButton(tr("&Add product\u2026"))
+        self.plan_button = QPushButton(tr("Plan pr&oduction\u2026"))
         self.return_button = QPushButton(tr("&Bring back unsold\u2026"))
         self.delete_button = QPushButton(tr("&Delete\u2026"))
         for button, name in (
             (self.edit_button, tr("Edit the event")),
             (self.add_button, tr("Add a product to the packing list")),
+            (self.plan_button, tr("Plan the print jobs the packing list still needs")),
+            (self.stall_button, tr("Sell at the event: the full-screen stall mode")),
             (self.return_button, tr("Move what is left at the event back home")),
             (self.delete_button, tr("Delete the event")),
         ):
             button.setAccessibleName(name)
-        self.edit_button.clicked.connect(lambda: self.edit_event())
-        self.add_button.clicked.connect(lambda: self.add_product())
-        self.return_button.clicked.connect(lambda: self.return_unsold())
-        self.delete_button.clicked.connect(lambda: self.delete_event())
+        self.edit_button.clicked.connect(self.act_edit.trigger)
+        self.add_button.clicked.connect(self.act_add.trigger)
+        self.plan_button.clicked.connect(self.act_plan.trigger)
+        self.return_button.clicked.connect(self.act_return.trigger)
+        self.delete_button.clicked.connect(self.act_delete.trigger)
         actions = QHBoxLayout()
-        for button in (self.edit_button, self.add_button, self.return_button):
+        for button in (self.edit_button, self.add_button, self.plan_button, self.return_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.delete_button)
@@ -257,17 +358,19 @@ class EventsTab(QWidget):
         self.table = QTableView()
         self.table.setModel(self.packing)
         self.table.setAccessibleName(tr("Packing list"))
+        self.table.setAccessibleDescription(tr("F2 on a line's target changes how many to bring."))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.AllEditTriggers & ~QAbstractItemView.EditTrigger.CurrentChanged
         )
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list (and its target boxes); arrows move in it
         self.table.verticalHeader().hide()
         self.table.setItemDelegateForColumn(TARGET, TargetDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(PRODUCT, QHeaderView.ResizeMode.Stretch)
-        numbers = max(78, self.table.fontMetrics().horizontalAdvance("At event") + 28)
+        numbers = max(78, self.table.fontMetrics().horizontalAdvance(tr("At event")) + 28)
         for column in (TARGET, PACKED, SOLD, AT_EVENT, AT_HOME, TO_PACK):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, numbers)
@@ -286,6 +389,9 @@ class EventsTab(QWidget):
         self.pack_count.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.pack_count.setAccessibleName(tr("Units to pack"))
         self.pack_label.setBuddy(self.pack_count)
+        count_box = self.pack_count.lineEdit()
+        assert count_box is not None
+        count_box.returnPressed.connect(lambda: self.pack())  # Alt+P, a number, Enter
         self.pack_what = QLabel()
         self.pack_button = QPushButton(tr("Pack"))
         self.pack_button.setAccessibleName(tr("Pack these units from home for the event"))
@@ -306,25 +412,36 @@ class EventsTab(QWidget):
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.stall_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(12, 0, 0, 0)
-        layout.addWidget(self.title)
+        layout.addLayout(title_row)
         layout.addWidget(self.meta)
         layout.addLayout(actions)
         layout.addWidget(line)
-        packing_title = QLabel(tr("Packing list"))
-        bold = QFont(packing_title.font())
-        bold.setBold(True)
-        packing_title.setFont(bold)
+
+        packing = QWidget()
+        packing.setAccessibleName(tr("Packing list"))
+        packing_layout = QVBoxLayout(packing)
+        packing_layout.setContentsMargins(0, 8, 0, 0)
         heading = QHBoxLayout()
-        heading.addWidget(packing_title)
         heading.addStretch(1)
         heading.addWidget(self.progress)
-        layout.addLayout(heading)
-        layout.addWidget(self.list_empty)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(pack_row)
-        layout.addWidget(self.pack_error)
+        packing_layout.addLayout(heading)
+        packing_layout.addWidget(self.list_empty)
+        packing_layout.addWidget(self.table, 1)
+        packing_layout.addLayout(pack_row)
+        packing_layout.addWidget(self.pack_error)
+
+        self.report = EventReportPage(self.ctx)
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.setAccessibleName(tr("Packing list and report"))
+        self.pages.addTab(packing, tr("Packing &list"))
+        self.pages.addTab(self.report, tr("&Report"))
+        layout.addWidget(self.pages, 1)
         return page
 
     def _rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
@@ -364,7 +481,13 @@ class EventsTab(QWidget):
         if event is None or (self.market_event is not None and event.id != self.market_event.id):
             self.pack_error.hide()
         self.market_event = event
+        for action in (self.act_edit, self.act_add, self.act_delete, self.act_stall):
+            action.setEnabled(event is not None)
+        self.stall_button.setEnabled(event is not None)
+        self.report.show_event(event.id if event is not None else None)
         if event is None:
+            self.act_return.setEnabled(False)
+            self.act_plan.setEnabled(False)
             count = len(self.list.event_items)
             self.empty.setText(
                 tr("No market events yet. Create one to plan what to bring.")
@@ -411,6 +534,9 @@ class EventsTab(QWidget):
         )
         past = is_past(event, self.today())
         self.return_button.setEnabled(any(line.at_event > 0 for line in lines))
+        self.plan_button.setEnabled(bool(lines))
+        self.act_plan.setEnabled(bool(lines))
+        self.act_return.setEnabled(self.return_button.isEnabled())
         self.return_button.setDefault(past and self.return_button.isEnabled())
         if self.current_row() is None and lines:
             rows = self.packing.rows()
@@ -474,6 +600,44 @@ class EventsTab(QWidget):
         dialog.open()
         return dialog
 
+    def plan_production(self) -> PlanProductionDialog | None:
+        """Open "Plan production" for the chosen event (window-modal; it deletes itself when closed)."""
+        if self.market_event is None:
+            return None
+        dialog = PlanProductionDialog(self.ctx, self.market_event, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_stall(self) -> StallWindow | None:
+        """Open stall mode for the chosen event, full screen (or bring it back to the front)."""
+        if self.market_event is None:
+            return None
+        window = self.stall_window
+        if window is not None and window.event_id == self.market_event.id:
+            window.raise_()
+            window.activateWindow()
+            return window
+        if window is not None:
+            window.close()
+        window = StallWindow(self.ctx, self.market_event.id, parent=self)
+        window.closed.connect(lambda w=window: self._stall_closed(w))
+        self.stall_window = window
+        screen = self.screen()
+        if screen is not None:  # as big as the screen even where the window manager keeps it from full screen
+            window.setGeometry(screen.availableGeometry())
+        window.showFullScreen()
+        window.activateWindow()
+        return window
+
+    def _stall_closed(self, window: StallWindow) -> None:
+        if self.stall_window is window:
+            self.stall_window = None
+
+    def show_report(self) -> None:
+        """Show the chosen event's report (the page beside the packing list)."""
+        self.pages.setCurrentWidget(self.report)
+
     def set_target(self, product_id: str, target: int) -> None:
         if self.market_event is None:
             return
@@ -509,54 +673,32 @@ class EventsTab(QWidget):
         event = self.market_event
         if event is None:
             return None
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return confirm(
+            self,
             tr("Bring back unsold"),
             tr("Move everything still at {event} back home?").format(event=event.name),
-            QMessageBox.StandardButton.NoButton,
-            self,
+            tr("Bring it back"),
+            lambda: self.ctx.ops.run(
+                events.return_unsold,
+                self.ctx.workspace,
+                event.id,
+                changes={"events", "stock", "products"},
+                on_error=self._error,
+            ),
         )
-        yes = box.addButton(tr("Bring it back"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-
-        def answered() -> None:
-            if box.clickedButton() is yes:
-                self.ctx.ops.run(
-                    events.return_unsold,
-                    self.ctx.workspace,
-                    event.id,
-                    changes={"events", "stock", "products"},
-                    on_error=self._error,
-                )
-
-        box.finished.connect(lambda _r: answered())
-        box.open()
-        return box
 
     def delete_event(self) -> QMessageBox | None:
         event = self.market_event
         if event is None:
             return None
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
+        return confirm(
+            self,
             tr("Delete event"),
             tr("Delete {event}? Its sales and stock movements stay in the ledgers.").format(event=event.name),
-            QMessageBox.StandardButton.NoButton,
-            self,
+            tr("Delete"),
+            lambda: self.ctx.ops.run(
+                events.delete_event, self.ctx.workspace, event.id, changes={"events"}, on_error=self._error
+            ),
+            icon=QMessageBox.Icon.Warning,
+            destructive=True,
         )
-        yes = box.addButton(tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-
-        def answered() -> None:
-            if box.clickedButton() is yes:
-                self.ctx.ops.run(
-                    events.delete_event,
-                    self.ctx.workspace,
-                    event.id,
-                    changes={"events"},
-                    on_error=self._error,
-                )
-
-        box.finished.connect(lambda _r: answered())
-        box.open()
-        return box

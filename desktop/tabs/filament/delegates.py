@@ -7,7 +7,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from desktop.tabs.filament.shelf import GroupRow, SpoolRow, tr
+from desktop.tabs.filament.shelf import GroupRow, SpoolRow, left_of, tr
 from desktop.widgets import colours
 from desktop.widgets.keyed_model import RowRole
 from desktop.widgets.swatch import paint_swatch
@@ -108,7 +108,9 @@ class ShelfRowDelegate(QStyledItemDelegate):
                 palette,
                 low=row.nearly_empty,
                 text_colour=text_colour,
-                text_width=QFontMetrics(option.font).horizontalAdvance("0,000 g of 0,000 g"),
+                text_width=QFontMetrics(option.font).horizontalAdvance(
+                    left_of(8_888_000, 8_888_000, row.unit)
+                ),
                 selected=_selected(option),
             )
             return

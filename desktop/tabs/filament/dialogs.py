@@ -21,18 +21,8 @@ from PySide6.QtWidgets import (
 from core.services import filament as shelf
 from core.services.views import FilamentView, SpoolView
 from desktop.context import AppContext
-from desktop.dialogs.forms import FormDialog, changed_values, currency, number_width
-from desktop.dialogs.units import (
-    UnitError,
-    format_decimal,
-    grams,
-    grams_input,
-    grams_signed,
-    money_input,
-    parse_decimal,
-    parse_grams,
-    parse_money,
-)
+from desktop.dialogs.forms import FormDialog, RecordForm, inline, number_box, number_width
+from desktop.dialogs.units import UnitError, format_decimal, money_input, parse_decimal, weight, weight_signed
 from desktop.tabs.filament.shelf import filament_label
 from desktop.widgets import colours
 from desktop.widgets.swatch import ColourSwatch, parse_hex, swatch_icon
@@ -40,14 +30,6 @@ from desktop.widgets.weight_bar import WeightBar
 
 MATERIALS = ("PLA", "PETG", "ABS", "ASA", "TPU", "PA", "PC")
 DIAMETERS = ((1750, "1.75"), (2850, "2.85"))
-
-
-def _number_box(placeholder: str = "") -> QLineEdit:
-    box = QLineEdit()
-    box.setAlignment(Qt.AlignmentFlag.AlignRight)
-    if placeholder:
-        box.setPlaceholderText(placeholder)
-    return box
 
 
 def placeholder(combo: QComboBox, text: str) -> None:
@@ -67,18 +49,18 @@ def _note(text: str = "") -> QLabel:
 # ---------------------------------------------------------------- filament
 
 
-class FilamentDialog(FormDialog):
+class FilamentDialog(RecordForm[FilamentView]):
     """Add a filament (`filament=None`) or edit one."""
 
     def __init__(
         self, ctx: AppContext, filament: FilamentView | None = None, parent: QWidget | None = None
     ) -> None:
-        editing = filament is not None
         super().__init__(
             ctx,
-            self.tr("Edit filament") if editing else self.tr("Add a filament"),
-            self.tr("Save") if editing else self.tr("Add filament"),
-            parent,
+            filament,
+            add=(self.tr("Add a filament"), self.tr("Add filament")),
+            edit=(self.tr("Edit filament"), self.tr("Save")),
+            parent=parent,
         )
         self.filament = filament
         known = shelf.list_filaments(ctx.workspace)
@@ -108,18 +90,11 @@ class FilamentDialog(FormDialog):
         pick.setAccessibleName(self.tr("Pick the colour"))
         pick.setAutoDefault(False)
         pick.clicked.connect(self.pick_colour)
-        colour_row = QWidget()
-        row = QHBoxLayout(colour_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.colour_hex)
-        row.addWidget(self.swatch)
-        row.addWidget(pick)
-        row.addStretch(1)
         self.colour_hex.textChanged.connect(self._show_colour)
         self.add_field(
             "colour_hex",
             self.tr("Colo&ur:"),
-            colour_row,
+            inline(self.colour_hex, self.swatch, pick, None),
             phrases=("colour code",),
             read=lambda: self.colour_hex.text().strip(),
             focus=self.colour_hex,
@@ -129,56 +104,49 @@ class FilamentDialog(FormDialog):
         for um, text in DIAMETERS:
             self.diameter.addItem(text, um)
         self.add_field(
-            "diameter_um", self.tr("&Diameter:"), self.diameter, unit="mm", phrases=("filament diameter",)
+            "diameter_um",
+            self.tr("&Diameter:"),
+            self.diameter,
+            unit=self.tr("mm"),
+            phrases=("filament diameter",),
         )
-        self.net_weight = _number_box()
-        self.net_weight.setText("1000")
-        self.add_field(
+        self.net_weight = self.add_weight(
             "net_weight_mg",
             self.tr("&Net weight:"),
-            self.net_weight,
-            unit="g",
-            read=lambda: parse_grams(self.net_weight.text()),
             hint=self.tr("Filament on a new spool, without the spool."),
         )
-        self.empty_weight = _number_box("0")
-        self.add_field(
+        self.net_weight.set_mg(1_000_000)
+        self.empty_weight = self.add_weight(
             "empty_spool_weight_mg",
             self.tr("&Empty spool:"),
-            self.empty_weight,
-            unit="g",
+            blank=0,
             phrases=("empty spool weight",),
-            read=lambda: parse_grams(self.empty_weight.text()) or 0,
             hint=self.tr("What an empty spool weighs; weighing a spool in subtracts it."),
         )
-        code = currency(ctx)
-        self.price = _number_box("0.00")
-        self.add_field(
+        self.empty_weight.set_placeholder_mg(0)
+        self.price = self.add_money(
             "price_cents",
             self.tr("&Price:"),
-            self.price,
-            unit=code,
-            read=lambda: parse_money(self.price.text(), code) or 0,
+            blank=0,
             hint=self.tr("What a spool costs you; used for the cost of prints."),
         )
-        self.low_stock = _number_box("0")
-        self.add_field(
+        self.low_stock = self.add_weight(
             "low_stock_mg",
             self.tr("&Low stock under:"),
-            self.low_stock,
-            unit="g",
+            blank=0,
             phrases=("low-stock level",),
-            read=lambda: parse_grams(self.low_stock.text()) or 0,
             hint=self.tr("Flag this filament when all its spools together hold less. Empty: never."),
         )
-        self.density = _number_box()
+        self.low_stock.set_placeholder_mg(0)
+        self.density = number_box()
         self.material.currentTextChanged.connect(self._suggest_density)
+        density_unit = self.tr("g/cm³")
         self.add_field(
             "density_mg_cm3",
             self.tr("Densit&y:"),
             self.density,
-            unit="g/cm³",
-            read=lambda: parse_decimal(self.density.text(), 1000, "g/cm³"),
+            unit=density_unit,
+            read=lambda: parse_decimal(self.density.text(), 1000, density_unit),
             hint=self.tr("Empty: the usual for the material."),
         )
         if filament is not None:
@@ -191,15 +159,11 @@ class FilamentDialog(FormDialog):
                 self.diameter.addItem(format_decimal(filament.diameter_um, 1000), filament.diameter_um)
                 index = self.diameter.count() - 1
             self.diameter.setCurrentIndex(index)
-            self.net_weight.setText(grams_input(filament.net_weight_mg))
-            self.empty_weight.setText(
-                grams_input(filament.empty_spool_weight_mg) if filament.empty_spool_weight_mg else ""
-            )
+            self.net_weight.set_mg(filament.net_weight_mg)
+            self.empty_weight.set_mg(filament.empty_spool_weight_mg or None)
             self.price.setText(money_input(filament.price_cents) if filament.price_cents else "")
-            self.low_stock.setText(grams_input(filament.low_stock_mg) if filament.low_stock_mg else "")
+            self.low_stock.set_mg(filament.low_stock_mg or None)
             self.density.setText(format_decimal(filament.density_mg_cm3, 1000))
-        self.general_error.show_error("")
-        self.update_ok()
 
     def _suggest_density(self, material: str) -> None:
         usual = shelf.DEFAULT_DENSITY.get(material.strip().upper())
@@ -222,23 +186,18 @@ class FilamentDialog(FormDialog):
             values.pop("density_mg_cm3")
         if values.get("net_weight_mg") is None:
             values.pop("net_weight_mg")
-        if self.filament is None:
-            self.run(shelf.add_filament, self.ctx.workspace, changes={"filament"}, **values)
-            return
-        before = {name: getattr(self.filament, name) for name in values}
-        self.run(
-            shelf.edit_filament,
-            self.ctx.workspace,
-            self.filament.id,
-            changes={"filament", "spools"},
-            **changed_values(values, before),
+        self.save_record(
+            values,
+            add=shelf.add_filament,
+            edit=shelf.edit_filament,
+            changes={"filament"} if self.filament is None else {"filament", "spools"},
         )
 
 
 # ---------------------------------------------------------------- spool
 
 
-class SpoolDialog(FormDialog):
+class SpoolDialog(RecordForm[SpoolView]):
     """Add a spool (`spool=None`, optionally of `filament_id`) or edit one."""
 
     def __init__(
@@ -251,13 +210,13 @@ class SpoolDialog(FormDialog):
         editing = spool is not None
         super().__init__(
             ctx,
-            self.tr("Edit spool") if editing else self.tr("Add a spool"),
-            self.tr("Save") if editing else self.tr("Add spool"),
-            parent,
+            spool,
+            add=(self.tr("Add a spool"), self.tr("Add spool")),
+            edit=(self.tr("Edit spool"), self.tr("Save")),
+            parent=parent,
         )
         self.spool = spool
         self.filaments: dict[str, FilamentView] = {}
-        code = currency(ctx)
 
         self.filament = QComboBox()
         self.filament.setMinimumContentsLength(24)
@@ -265,15 +224,10 @@ class SpoolDialog(FormDialog):
         self.new_filament.setAccessibleName(self.tr("Add a new filament"))
         self.new_filament.setAutoDefault(False)
         self.new_filament.clicked.connect(self.add_filament)
-        filament_row = QWidget()
-        row = QHBoxLayout(filament_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.filament, 1)
-        row.addWidget(self.new_filament)
         self.add_field(
             "filament_id",
             self.tr("&Filament:"),
-            filament_row,
+            inline((self.filament, 1), self.new_filament),
             required=True,
             phrases=("filament",),
             read=lambda: self.filament.currentData() or "",
@@ -282,27 +236,19 @@ class SpoolDialog(FormDialog):
         self.filament.currentIndexChanged.connect(lambda _i: self._filament_chosen())
         self.filament.currentIndexChanged.connect(lambda _i: self._edited(self.fields["filament_id"]))
 
-        self.initial = _number_box()
-        self._initial_typed = editing
-        self.initial.textEdited.connect(lambda _t: setattr(self, "_initial_typed", True))
-        self.add_field(
+        self.initial = self.add_weight(
             "initial_weight_mg",
             self.tr("&Starting weight:"),
-            self.initial,
-            unit="g",
             phrases=("spool weight",),
-            read=lambda: parse_grams(self.initial.text()),
             hint=self.tr("Filament on the spool when it arrived, without the spool."),
         )
+        self._initial_typed = editing
+        self.initial.textEdited.connect(lambda _t: setattr(self, "_initial_typed", True))
         if not editing:  # the view does not carry it, so it is set when the spool is added
-            self.empty_weight = _number_box()
-            self.add_field(
+            self.empty_weight = self.add_weight(
                 "empty_spool_weight_mg",
                 self.tr("&Empty spool:"),
-                self.empty_weight,
-                unit="g",
                 phrases=("empty spool weight",),
-                read=lambda: parse_grams(self.empty_weight.text()),
                 hint=self.tr("Empty: as the filament. Fill in for a cardboard spool or a refill."),
             )
         self.location = QComboBox()
@@ -324,14 +270,8 @@ class SpoolDialog(FormDialog):
             compact=True,
             phrases=("purchase date",),
         )
-        self.price = _number_box()
-        self.add_field(
-            "price_cents",
-            self.tr("&Price:"),
-            self.price,
-            unit=code,
-            read=lambda: parse_money(self.price.text(), code),
-            hint=self.tr("Empty: the filament's price."),
+        self.price = self.add_money(
+            "price_cents", self.tr("&Price:"), placeholder="", hint=self.tr("Empty: the filament's price.")
         )
         self.opened = QCheckBox(self.tr("&Opened"))
         self.add_field("opened", "", self.opened)
@@ -343,15 +283,13 @@ class SpoolDialog(FormDialog):
 
         self.reload_filaments(spool.filament_id if spool else filament_id)
         if spool is not None:
-            self.initial.setText(grams_input(spool.initial_weight_mg))
+            self.initial.set_mg(spool.initial_weight_mg)
             self.location.setEditText(spool.location)
             self.lot.setText(spool.lot)
             self.purchase_date.setText(spool.purchase_date or "")
             self.price.setText(money_input(spool.price_cents))
             self.opened.setChecked(spool.opened)
             self.archived.setChecked(spool.archived)
-        self.general_error.show_error("")
-        self.update_ok()
 
     def reload_filaments(self, select: str | None = None) -> None:
         self.filaments = {f.id: f for f in shelf.list_filaments(self.ctx.workspace)}
@@ -373,10 +311,10 @@ class SpoolDialog(FormDialog):
         if f is None:
             return
         if not self._initial_typed:
-            self.initial.setText(grams_input(f.net_weight_mg))
+            self.initial.set_mg(f.net_weight_mg)
         # empty means "as the filament", so the filament's value is the placeholder
         if self.spool is None:
-            self.empty_weight.setPlaceholderText(grams_input(f.empty_spool_weight_mg))
+            self.empty_weight.set_placeholder_mg(f.empty_spool_weight_mg)
         self.price.setPlaceholderText(money_input(f.price_cents))
 
     def add_filament(self) -> FilamentDialog:
@@ -391,19 +329,13 @@ class SpoolDialog(FormDialog):
     def save(self, values: dict[str, Any]) -> None:
         if values.get("initial_weight_mg") is None:
             values.pop("initial_weight_mg")  # core uses the filament's net weight
-        if self.spool is None:
-            self.run(shelf.add_spool, self.ctx.workspace, changes={"spools", "filament"}, **values)
-            return
-        before = {name: getattr(self.spool, name) for name in values}
-        before["purchase_date"] = self.spool.purchase_date or ""
-        if values.get("purchase_date", "") == "" and self.spool.purchase_date is None:
-            values.pop("purchase_date")
-        self.run(
-            shelf.edit_spool,
-            self.ctx.workspace,
-            self.spool.id,
-            changes={"spools", "filament"},
-            **changed_values(values, before),
+        before = {}
+        if self.spool is not None:
+            before["purchase_date"] = self.spool.purchase_date or ""  # the box shows no date as ""
+            if values.get("purchase_date", "") == "" and self.spool.purchase_date is None:
+                values.pop("purchase_date")
+        self.save_record(
+            values, add=shelf.add_spool, edit=shelf.edit_spool, changes={"spools", "filament"}, before=before
         )
 
 
@@ -422,7 +354,11 @@ class _SpoolActionDialog(FormDialog):
         row = QHBoxLayout(header)
         row.setContentsMargins(0, 0, 0, 6)
         row.addWidget(ColourSwatch(colour_hex, 32))
-        name = QLabel(spool.label + (f"  \u00b7  {spool.location}" if spool.location else ""))
+        name = QLabel(
+            self.tr("{spool}  \u00b7  {place}").format(spool=spool.label, place=spool.location)
+            if spool.location
+            else spool.label
+        )
         font = name.font()
         font.setBold(True)
         name.setFont(font)
@@ -433,7 +369,8 @@ class _SpoolActionDialog(FormDialog):
             spool.remaining_mg,
             spool.initial_weight_mg,
             self.tr("{left} of {initial} left").format(
-                left=grams(spool.remaining_mg), initial=grams(spool.initial_weight_mg)
+                left=weight(spool.remaining_mg, self.weight_unit),
+                initial=weight(spool.initial_weight_mg, self.weight_unit),
             ),
             low=low,
         )
@@ -468,16 +405,7 @@ class UsageDialog(_SpoolActionDialog):
         self, ctx: AppContext, spool: SpoolView, colour_hex: str = "", parent: QWidget | None = None
     ) -> None:
         super().__init__(ctx, spool, colour_hex, self.tr("Record usage"), self.tr("Record"), parent)
-        self.amount = _number_box()
-        self.add_field(
-            "grams_mg",
-            self.tr("&Used:"),
-            self.amount,
-            unit="g",
-            required=True,
-            phrases=("amount used",),
-            read=lambda: parse_grams(self.amount.text()),
-        )
+        self.amount = self.add_weight("grams_mg", self.tr("&Used:"), required=True, phrases=("amount used",))
         self.reason = QComboBox()
         for reason in USAGE_REASONS:
             self.reason.addItem(usage_reason_label(reason), reason)
@@ -489,18 +417,23 @@ class UsageDialog(_SpoolActionDialog):
         self.fields_changed()
 
     def fields_changed(self) -> None:
+        unit = self.weight_unit
         try:
-            used = parse_grams(self.amount.text())
+            used = self.amount.mg()
         except UnitError:
             used = None
         if not used:
-            self.preview.setText(self.tr("{left} left").format(left=grams(self.spool.remaining_mg)))
+            self.preview.setText(self.tr("{left} left").format(left=weight(self.spool.remaining_mg, unit)))
             return
         after = self.spool.remaining_mg - used
         if after < 0:
-            self.preview.setText(self.tr("0 g ({over} more than recorded)").format(over=grams(-after)))
+            self.preview.setText(
+                self.tr("{none} ({over} more than recorded)").format(
+                    none=weight(0, unit), over=weight(-after, unit)
+                )
+            )
         else:
-            self.preview.setText(self.tr("{left} left").format(left=grams(after)))
+            self.preview.setText(self.tr("{left} left").format(left=weight(after, unit)))
 
     def save(self, values: dict[str, Any]) -> None:
         self.run(
@@ -522,21 +455,17 @@ class WeighDialog(_SpoolActionDialog):
     ) -> None:
         super().__init__(ctx, spool, colour_hex, self.tr("Weigh in a spool"), self.tr("Apply"), parent)
         self.tare_mg = shelf.spool_tare_mg(ctx.workspace, spool.id)
-        self.gross = _number_box()
-        self.add_field(
+        self.gross = self.add_weight(
             "gross_mg",
             self.tr("On the &scale:"),
-            self.gross,
-            unit="g",
             required=True,
             phrases=("weighed weight", "weighed"),
-            read=lambda: parse_grams(self.gross.text()),
             hint=self.tr("The spool and its filament together. The empty spool counts as {tare}.").format(
-                tare=grams(self.tare_mg)
+                tare=weight(self.tare_mg, self.weight_unit)
             ),
         )
         self.net_label = QLabel()
-        self.recorded_label = QLabel(grams(spool.remaining_mg))
+        self.recorded_label = QLabel(weight(spool.remaining_mg, self.weight_unit))
         for label, name in (
             (self.net_label, self.tr("Filament on it")),
             (self.recorded_label, self.tr("Recorded")),
@@ -550,8 +479,9 @@ class WeighDialog(_SpoolActionDialog):
         self.fields_changed()
 
     def fields_changed(self) -> None:
+        unit = self.weight_unit
         try:
-            gross = parse_grams(self.gross.text())
+            gross = self.gross.mg()
         except UnitError:
             gross = None
         palette = self.preview.palette()
@@ -567,11 +497,11 @@ class WeighDialog(_SpoolActionDialog):
         else:
             net = gross - self.tare_mg
             self.correction_mg = net - self.spool.remaining_mg
-            self.net_label.setText(grams(net))
+            self.net_label.setText(weight(net, unit))
             if self.correction_mg == 0:
                 self.preview.setText(self.tr("None: the record is right."))
             else:
-                self.preview.setText(grams_signed(self.correction_mg))
+                self.preview.setText(weight_signed(self.correction_mg, unit))
         self.preview.setPalette(palette)
 
     def save(self, values: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont, QGuiApplication
 
 from core.services import filament as shelf
 from core.services.views import FilamentView, SpoolView
-from desktop.dialogs.units import grams
+from desktop.dialogs.units import WeightUnit, weight
 from desktop.widgets import colours
 from desktop.widgets.keyed_model import KeyedTableModel
 from desktop.widgets.swatch import swatch_icon
@@ -47,6 +47,7 @@ class SpoolRow:
     filament: FilamentView | None
     nearly_empty: bool
     filament_low: bool = False  # its filament is under its low-stock level (time to reorder)
+    unit: WeightUnit = "g"  # the user's weight unit, for the texts
 
     @property
     def colour_hex(self) -> str:
@@ -61,9 +62,12 @@ class SpoolRow:
 
     @property
     def left_text(self) -> str:
-        return tr("{left} of {initial}").format(
-            left=grams(max(self.spool.remaining_mg, 0)), initial=grams(self.spool.initial_weight_mg)
-        )
+        return left_of(max(self.spool.remaining_mg, 0), self.spool.initial_weight_mg, self.unit)
+
+
+def left_of(left_mg: int, initial_mg: int, unit: WeightUnit) -> str:
+    """'640 g of 1,000 g'."""
+    return tr("{left} of {initial}").format(left=weight(left_mg, unit), initial=weight(initial_mg, unit))
 
 
 ShelfRow = GroupRow | SpoolRow
@@ -81,10 +85,10 @@ def spools_count(count: int) -> str:
     return tr("1 spool") if count == 1 else tr("{n} spools").format(n=count)
 
 
-def _spools_detail(count: int, left_mg: int) -> str:
+def _spools_detail(count: int, left_mg: int, unit: WeightUnit) -> str:
     if count == 0:
         return tr("No spools")
-    return spools_count(count) + " \u00b7 " + tr("{left} left").format(left=grams(left_mg))
+    return spools_count(count) + " \u00b7 " + tr("{left} left").format(left=weight(left_mg, unit))
 
 
 def build_rows(
@@ -93,8 +97,10 @@ def build_rows(
     *,
     group_by: str = "filament",
     text: str = "",
+    unit: WeightUnit = "g",
 ) -> list[ShelfRow]:
-    """The shelf under its group headers; `text` keeps the spools (and filaments) that mention it."""
+    """The shelf under its group headers, weights in `unit`; `text` keeps the spools (and filaments) that
+    mention it."""
     by_id = {f.id: f for f in filaments}
     needle = text.strip().casefold()
 
@@ -118,6 +124,7 @@ def build_rows(
             owner,
             shelf.nearly_empty(s) and not s.archived,
             owner is not None and shelf.running_low(owner),
+            unit,
         )
 
     def ordered(items: Sequence[SpoolView]) -> list[SpoolView]:
@@ -138,12 +145,12 @@ def build_rows(
             live = [s for s in own if not s.archived]
             warning = ""
             if shelf.running_low(f):
-                warning = tr("Running low: under {level}").format(level=grams(f.low_stock_mg))
+                warning = tr("Running low: under {level}").format(level=weight(f.low_stock_mg, unit))
             rows.append(
                 GroupRow(
                     f"filament:{f.id}",
                     label,
-                    _spools_detail(len(live), f.remaining_mg),
+                    _spools_detail(len(live), f.remaining_mg, unit),
                     warning,
                     f.colour_hex,
                     f,
@@ -153,7 +160,9 @@ def build_rows(
         orphans = [s for group in members.values() for s in group if spool_matches(s)]
         if orphans:  # spools whose filament was deleted (possibly on another device)
             rows.append(
-                GroupRow("filament:", tr("Unknown filament"), _spools_detail(len(orphans), 0), "", "", None)
+                GroupRow(
+                    "filament:", tr("Unknown filament"), _spools_detail(len(orphans), 0, unit), "", "", None
+                )
             )
             rows.extend(spool_row(s) for s in ordered(orphans))
         return rows
@@ -174,7 +183,9 @@ def build_rows(
         live = [s for s in members_ if not s.archived]
         left = sum(max(s.remaining_mg, 0) for s in live)
         rows.append(
-            GroupRow(f"{group_by}:{name}", name or unnamed, _spools_detail(len(live), left), "", "", None)
+            GroupRow(
+                f"{group_by}:{name}", name or unnamed, _spools_detail(len(live), left, unit), "", "", None
+            )
         )
         rows.extend(spool_row(s) for s in ordered(members_))
     return rows

@@ -1,5 +1,6 @@
 """The Filament tab: the shelf as cards or rows, grouped by filament, material or location, with a text
-filter, archived spools on request, low-stock flags, and the actions on filaments and spools.
+filter, archived spools on request, low-stock flags, and the actions on filaments and spools (printing their
+QR labels too; `select_spool` shows the spool a scanned label names).
 
 Every action opens a form or runs one `core.services.filament` call through `ctx.ops`; the shelf refreshes
 from `ctx.ops.changed` and never polls.
@@ -14,11 +15,9 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QListView,
     QMenu,
     QStackedWidget,
@@ -28,12 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.errors import PrintstallError
 from core.services import filament as shelf
 from core.services import records
+from core.services.labels import label_for_spool
 from core.services.views import FilamentView, SpoolView
 from desktop.context import AppContext
-from desktop.dialogs.forms import FormDialog, open_form
-from desktop.dialogs.units import grams, grams_signed
+from desktop.dialogs.forms import FormDialog, open_form, weight_unit
+from desktop.dialogs.units import WeightUnit, weight, weight_signed
+from desktop.labels import LabelDialog
 from desktop.tabs.filament.delegates import ShelfCardDelegate, ShelfRowDelegate
 from desktop.tabs.filament.dialogs import FilamentDialog, SpoolDialog, UsageDialog, WeighDialog
 from desktop.tabs.filament.shelf import (
@@ -52,12 +54,14 @@ from desktop.tabs.filament.shelf import (
     filament_label,
 )
 from desktop.widgets import colours
-from desktop.widgets.actions import action_button, tab_action
+from desktop.widgets.actions import tab_action
 from desktop.widgets.empty_state import EmptyState
+from desktop.widgets.keyboard import tab_order
 from desktop.widgets.keyed_model import KeyRole
+from desktop.widgets.toolbar import FilterBox, action_row
 from desktop.widgets.undo_bar import UndoBar
 
-KINDS = frozenset({"filament", "spools"})
+KINDS = frozenset({"filament", "spools", "settings"})
 
 
 class FilamentTab(QWidget):
@@ -68,6 +72,7 @@ class FilamentTab(QWidget):
         self.spools: list[SpoolView] = []
         self._filaments_in_use: set[str] = set()  # filaments with any spool, archived ones too
         self._select_next: str | None = None
+        self.unit: WeightUnit = "g"  # the user's weight unit, read again on every refresh
         self.model = ShelfModel()
         self._build_actions()
         self._build_views()
@@ -98,7 +103,7 @@ class FilamentTab(QWidget):
         )
         self.act_edit_filament = tab_action(
             self,
-            self.tr("Edit its filament…"),
+            self.tr("Edit its fi&lament…"),
             None,
             lambda: self.open_edit_filament(),
             self.tr("Edit the spool's filament"),
@@ -117,8 +122,15 @@ class FilamentTab(QWidget):
             lambda: self.open_weigh(),
             self.tr("Weigh the spool and correct the record"),
         )
+        self.act_label = tab_action(
+            self,
+            self.tr("Print la&bel…"),
+            QKeySequence.StandardKey.Print,
+            lambda: self.open_labels(),
+            self.tr("Print a label with a QR code for the spool"),
+        )
         self.act_archive = tab_action(
-            self, self.tr("Archive"), None, self.toggle_archived, self.tr("Archive the spool")
+            self, self.tr("&Archive"), None, self.toggle_archived, self.tr("Archive the spool")
         )
         self.act_delete = tab_action(
             self,
@@ -129,9 +141,9 @@ class FilamentTab(QWidget):
         )
         self.act_filter = tab_action(
             self,
-            self.tr("Filter"),
+            self.tr("&Filter…"),
             QKeySequence.StandardKey.Find,
-            lambda: self.filter.setFocus(),
+            lambda: self.focus_filter(),
             self.tr("Filter the shelf"),
         )
 
@@ -187,37 +199,24 @@ class FilamentTab(QWidget):
             self.pages.addWidget(page)
 
     def _build_layout(self) -> None:
-        actions = QHBoxLayout()
-        actions.setSpacing(4)
-        for action in (
-            self.act_add_spool,
-            self.act_add_filament,
-            None,
-            self.act_edit,
-            self.act_use,
-            self.act_weigh,
-            self.act_delete,
-        ):
-            if action is None:
-                rule = QFrame()
-                rule.setFrameShape(QFrame.Shape.VLine)
-                rule.setFrameShadow(QFrame.Shadow.Sunken)
-                actions.addWidget(rule)
-            else:
-                actions.addWidget(action_button(action))
+        actions, buttons = action_row(
+            [
+                self.act_add_spool,
+                self.act_add_filament,
+                None,
+                self.act_edit,
+                self.act_use,
+                self.act_weigh,
+                self.act_delete,
+            ]
+        )
         actions.addStretch(1)
 
-        self.filter = QLineEdit()
-        self.filter.setPlaceholderText(self.tr("Filter by colour, material, brand, place…"))
-        self.filter.setAccessibleName(self.tr("Filter the shelf"))
-        self.filter.setClearButtonEnabled(True)
+        self.filter = FilterBox(
+            self.tr("Filter by colour, material, brand, place…"), self.tr("Filter the shelf"), self.focus_main
+        )
         self.filter.setMinimumWidth(240)
         self.filter.textChanged.connect(lambda _t: self.refresh())
-        clear = QAction(self.filter)
-        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        clear.triggered.connect(self.filter.clear)
-        self.filter.addAction(clear)
         self.group_by = QComboBox()
         self.group_by.setAccessibleName(self.tr("Group by"))
         for text, key in (
@@ -274,6 +273,65 @@ class FilamentTab(QWidget):
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.undo_bar)
         layout.addWidget(self.summary)
+        tab_order(
+            *buttons,
+            self.filter,
+            self.group_by,
+            self.show_archived,
+            self.as_cards,
+            self.as_rows,
+            self.cards,
+            self.table,
+            self.empty.button,
+            self.undo_bar.undo_button,
+            self.undo_bar.close_button,
+        )
+
+    # ---------------------------------------------------------------- keyboard
+
+    def menu_actions(self) -> list[QAction | None]:
+        """What the window's Edit menu offers while this tab is shown (None: a separator)."""
+        assert self.undo_bar.undo_action is not None
+        return [
+            self.undo_bar.undo_action,
+            None,
+            self.act_add_spool,
+            self.act_add_filament,
+            self.act_edit,
+            self.act_edit_filament,
+            self.act_use,
+            self.act_weigh,
+            self.act_label,
+            self.act_archive,
+            self.act_delete,
+            None,
+            self.act_filter,
+        ]
+
+    def focus_main(self) -> None:
+        """Put the keyboard focus on the shelf (on its first spool when none is chosen), or on the way out
+        of an empty one."""
+        page = self.pages.currentWidget()
+        if page is self.empty:
+            (self.empty.button if self.empty.button.isVisibleTo(self) else self.filter).setFocus()
+            return
+        view = self.current_view()
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.selected_row() is None:
+            first = next(
+                (
+                    n
+                    for n in range(self.model.rowCount())
+                    if self.model.flags(self.model.index(n, 0)) & Qt.ItemFlag.ItemIsSelectable
+                ),
+                None,
+            )
+            if first is not None:
+                self.select(self.model.row_at(first).key)
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
 
     # ---------------------------------------------------------------- preferences
 
@@ -313,6 +371,7 @@ class FilamentTab(QWidget):
 
     def refresh(self) -> None:
         ws = self.ctx.workspace
+        self.unit = weight_unit(self.ctx)
         self.filaments = shelf.list_filaments(ws)
         every_spool = shelf.list_spools(ws, include_archived=True)
         self._filaments_in_use = {s.filament_id for s in every_spool}
@@ -321,7 +380,9 @@ class FilamentTab(QWidget):
         group_by = str(self.group_by.currentData() or "filament")
         self.model.headers_selectable = group_by == "filament"
         self.model.set_rows(
-            build_rows(self.filaments, self.spools, group_by=group_by, text=self.filter.text())
+            build_rows(
+                self.filaments, self.spools, group_by=group_by, text=self.filter.text(), unit=self.unit
+            )
         )
         for number, row in enumerate(self.model.rows()):
             self.table.setFirstColumnSpanned(number, QModelIndex(), isinstance(row, GroupRow))
@@ -367,7 +428,7 @@ class FilamentTab(QWidget):
                 if len(live) == 1
                 else self.tr("{n} spools on the shelf").format(n=len(live))
             )
-            text += " \u00b7 " + self.tr("{weight} of filament").format(weight=grams(total))
+            text += " \u00b7 " + self.tr("{weight} of filament").format(weight=weight(total, self.unit))
             if nearly:
                 text += " \u00b7 " + (
                     self.tr("1 nearly empty") if nearly == 1 else self.tr("{n} nearly empty").format(n=nearly)
@@ -383,7 +444,9 @@ class FilamentTab(QWidget):
         low = [f for f in self.filaments if shelf.running_low(f)]
         if low:
             names = ", ".join(
-                self.tr("{name} ({left} left)").format(name=filament_label(f), left=grams(f.remaining_mg))
+                self.tr("{name} ({left} left)").format(
+                    name=filament_label(f), left=weight(f.remaining_mg, self.unit)
+                )
                 for f in low
             )
             self.low_banner.setText("\u26a0 " + self.tr("Running low: {names}").format(names=names))
@@ -435,6 +498,32 @@ class FilamentTab(QWidget):
             view.scrollTo(index)
         self._update_actions()
 
+    def spools_to_label(self) -> list[str]:
+        """The spools "Print label…" prints: the selected one, or every live spool shown of the selected
+        filament."""
+        row = self.selected_row()
+        if isinstance(row, SpoolRow):
+            return [row.spool.id]
+        if isinstance(row, GroupRow) and row.filament is not None:
+            chosen = row.filament.id
+            return [s.id for s in self.spools if s.filament_id == chosen and not s.archived]
+        return []
+
+    def select_spool(self, spool_id: str) -> bool:
+        """Show and select a spool (a scanned label's): archived spools are shown and the filter is cleared
+        when they hid it. False when there is no such spool."""
+        try:
+            spool = shelf.get_spool(self.ctx.workspace, spool_id)
+        except PrintstallError:
+            return False
+        if spool.archived and not self.show_archived.isChecked():
+            self.show_archived.setChecked(True)  # refreshes
+        if self.model.row_of(spool_id) < 0 and self.filter.text():
+            self.filter.clear()  # refreshes
+        self.select(spool_id)
+        self.current_view().setFocus(Qt.FocusReason.OtherFocusReason)
+        return self.selected_key() == spool_id
+
     def _update_actions(self) -> None:
         row = self.selected_row()
         spool = row if isinstance(row, SpoolRow) else None
@@ -444,8 +533,11 @@ class FilamentTab(QWidget):
         self.act_use.setEnabled(spool is not None)
         self.act_weigh.setEnabled(spool is not None)
         self.act_archive.setEnabled(spool is not None)
+        to_label = self.spools_to_label()
+        self.act_label.setEnabled(bool(to_label))
+        self.act_label.setText(self.tr("Print la&bels…") if len(to_label) > 1 else self.tr("Print la&bel…"))
         self.act_archive.setText(
-            self.tr("Unarchive") if spool is not None and spool.spool.archived else self.tr("Archive")
+            self.tr("Un&archive") if spool is not None and spool.spool.archived else self.tr("&Archive")
         )
         can_delete = spool is not None
         self.act_delete.setToolTip(self.tr("Delete the selection"))
@@ -466,6 +558,7 @@ class FilamentTab(QWidget):
             for action in (
                 self.act_use,
                 self.act_weigh,
+                self.act_label,
                 None,
                 self.act_edit,
                 self.act_edit_filament,
@@ -479,6 +572,8 @@ class FilamentTab(QWidget):
             filament_id = row.filament.id
             add_here.triggered.connect(lambda: self.open_add_spool(filament_id))
             menu.addAction(self.act_edit)
+            if self.act_label.isEnabled():
+                menu.addAction(self.act_label)
             menu.addSeparator()
             menu.addAction(self.act_delete)
         else:
@@ -500,7 +595,7 @@ class FilamentTab(QWidget):
                 name=filament_label(added)
             ),
             lambda: self.open_add_spool(added.id),
-            action_text=self.tr("Add a &spool…"),
+            action_text=self.tr("Add a spoo&l…"),
         )
 
     def open_add_spool(self, filament_id: str | None = None) -> SpoolDialog:
@@ -551,8 +646,27 @@ class FilamentTab(QWidget):
         else:
             text = self.tr("Weighed {spool}: {left} left ({change} corrected).")
         self.undo_bar.show_message(
-            text.format(spool=spool.label, left=grams(spool.remaining_mg), change=grams_signed(correction))
+            text.format(
+                spool=spool.label,
+                left=weight(spool.remaining_mg, self.unit),
+                change=weight_signed(correction, self.unit),
+            )
         )
+
+    def open_labels(self) -> LabelDialog | None:
+        """The label dialog for the spools to label (see `spools_to_label`)."""
+        ids = self.spools_to_label()
+        if not ids:
+            return None
+        try:
+            labels = [label_for_spool(self.ctx.workspace, spool_id) for spool_id in ids]
+        except PrintstallError as error:
+            self.ctx.ops.failed.emit(str(error))  # the window shows it (a spool deleted meanwhile)
+            return None
+        dialog = LabelDialog(self.ctx, labels, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     # ---------------------------------------------------------------- direct actions
 

@@ -1,10 +1,13 @@
 """The detail pane: one model with its designer, licence (and a visible warning when selling prints is not
-allowed or not known), files, and variants with print time, grams per extruder, printer, material, colour and
-the sliced file's own thumbnail. Its buttons ask the tab to edit, delete or preview the model."""
+allowed or not known), files, and variants with print time, grams per extruder, what a unit's print costs,
+printer, material, colour and the sliced file's own thumbnail. Its buttons ask the tab to edit, delete or
+preview the model. The tab hands it the costs (`core.services.costing.variant_cost`) with the details."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import ClassVar
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal, SignalInstance
@@ -23,7 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.services.costing import CostBreakdown
 from core.services.search import ModelDetail, VariantDetail
+from desktop.dialogs.units import MG_PER_OZ, WeightUnit, money
 from desktop.tabs.library.thumbnails import ThumbnailCache
 
 PICTURE = 240
@@ -47,10 +52,12 @@ def duration(seconds: int | None) -> str:
     return tr("{s} s").format(s=secs)
 
 
-def grams(mg: int | None) -> str:
-    """750 -> '0.75 g'; 27000 -> '27.0 g' (in the user's number format); None -> '—'."""
+def filament_weight(mg: int | None, unit: WeightUnit) -> str:
+    """750 -> '0.75 g'; 27000 -> '27.0 g'; in ounces '0.95 oz' (in the user's number format); None -> '—'."""
     if mg is None:
         return "—"
+    if unit == "oz":
+        return tr("{oz} oz").format(oz=QLocale().toString(float(Decimal(mg) / MG_PER_OZ), "f", 2))
     value = mg / 1000
     return tr("{g} g").format(g=QLocale().toString(value, "f", 2 if value < 10 else 1))
 
@@ -107,10 +114,12 @@ class SellingBanner(QLabel):
 
 
 class VariantCard(QFrame):
-    """One variant: its sliced file's picture, name, printer, material and colour, print time and the grams
-    each extruder uses (with the filament's colour)."""
+    """One variant: its sliced file's picture, name, printer, material and colour, print time and the
+    filament each extruder uses (with the filament's colour), in the user's weight `unit`."""
 
-    def __init__(self, variant: VariantDetail) -> None:
+    def __init__(
+        self, variant: VariantDetail, unit: WeightUnit, cost: CostBreakdown | None = None, currency: str = ""
+    ) -> None:
         super().__init__()
         self.variant = variant
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -130,11 +139,24 @@ class VariantCard(QFrame):
         self.time = _text_label(
             tr("Print time: {time}").format(time=duration(variant.print_time_s)), tr("Print time")
         )
+        self.cost = _text_label(print_cost(cost, currency), tr("Print cost per unit"))
+        if cost is not None and cost.warnings:
+            self.cost.setToolTip("\n".join(cost.warnings))
+            self.cost.setAccessibleDescription(" ".join(cost.warnings))
+        self.cost.setVisible(cost is not None)
+        time_and_cost = QHBoxLayout()
+        time_and_cost.setSpacing(12)
+        time_and_cost.addWidget(self.time)
+        time_and_cost.addWidget(self.cost)
+        time_and_cost.addStretch(1)
+        self.time.setWordWrap(False)
+        self.cost.setWordWrap(False)
         facts = QVBoxLayout()
         facts.setSpacing(2)
-        for label in (self.name, self.setup, self.time):
+        for label in (self.name, self.setup):
             facts.addWidget(label)
-        # One line per extruder: swatch, slot, material and colour, grams.
+        facts.addLayout(time_and_cost)
+        # One line per extruder: swatch, slot, material and colour, weight.
         self.extruders: list[QLabel] = []
         table = QGridLayout()
         table.setHorizontalSpacing(6)
@@ -146,24 +168,23 @@ class VariantCard(QFrame):
                 mark.setPixmap(swatch(use.colour_hex).pixmap(14, 14))
             what = " ".join(p for p in (use.material, use.colour_name) if p)
             slot = tr("Extruder {n}").format(n=use.slot + 1) if len(uses) > 1 else tr("Filament")
-            amount = _text_label(grams(use.grams_mg), tr("{slot}: grams").format(slot=slot))
+            used = filament_weight(use.grams_mg, unit)
+            amount = _text_label(used, tr("{slot}: filament").format(slot=slot))
             amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            amount.setAccessibleDescription(
-                tr("{slot} uses {grams}").format(slot=slot, grams=grams(use.grams_mg))
-            )
+            amount.setAccessibleDescription(tr("{slot} uses {weight}").format(slot=slot, weight=used))
             table.addWidget(mark, row, 0)
             table.addWidget(QLabel(slot), row, 1)
             table.addWidget(_text_label(what, tr("Material")), row, 2)
             table.addWidget(amount, row, 3)
             self.extruders.append(amount)
         if len(uses) > 1:
-            total = _text_label(grams(variant.grams_mg), tr("Filament in all"))
+            total = _text_label(filament_weight(variant.grams_mg, unit), tr("Filament in all"))
             total.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.addWidget(QLabel(tr("In all")), len(uses), 1)
             table.addWidget(total, len(uses), 3)
         if not uses:
             table.addWidget(QLabel(tr("Filament")), 0, 1)
-            table.addWidget(_text_label(grams(None), tr("Filament")), 0, 3)
+            table.addWidget(_text_label(filament_weight(None, unit), tr("Filament")), 0, 3)
         table.setColumnStretch(2, 1)
         facts.addLayout(table)
         more = [variant.slicer] if variant.slicer else []
@@ -185,6 +206,15 @@ class VariantCard(QFrame):
             self.picture.setText("—")
         else:
             self.picture.setPixmap(pixmap)
+
+
+def print_cost(cost: CostBreakdown | None, currency: str) -> str:
+    """'Cost: 1.11 EUR a unit' (filament, machine time and failures; a unit's share of the plate), with a
+    mark when something could not be costed (the tooltip says what)."""
+    if cost is None:
+        return ""
+    text = tr("Cost: {cost} a unit").format(cost=money(cost.total_cents, currency))
+    return f"{text} \u26a0" if cost.warnings else text
 
 
 def _text_label(text: str, accessible: str) -> QLabel:
@@ -252,7 +282,7 @@ class DetailPane(QScrollArea):
         content.addWidget(self.notes)
 
         buttons = QHBoxLayout()
-        self.edit_button = QPushButton(tr("&Edit…"))
+        self.edit_button = QPushButton(tr("Ed&it…"))
         self.edit_button.setAccessibleName(tr("Edit the model"))
         self.edit_button.setToolTip(tr("Edit the name, designer, licence, tags, category and notes (F2)"))
         self.edit_button.clicked.connect(lambda: self._ask(self.edit_requested))
@@ -300,7 +330,7 @@ class DetailPane(QScrollArea):
 
         layout.addWidget(self.content)
         self.setWidget(body)
-        self.show_detail(None)
+        self.show_detail(None, "g")
 
     def _label(self, accessible: str) -> QLabel:
         label = QLabel()
@@ -323,7 +353,15 @@ class DetailPane(QScrollArea):
 
     # ---------------------------------------------------------------- contents
 
-    def show_detail(self, detail: ModelDetail | None) -> None:
+    def show_detail(
+        self,
+        detail: ModelDetail | None,
+        unit: WeightUnit,
+        costs: Mapping[str, CostBreakdown] | None = None,
+        currency: str = "",
+    ) -> None:
+        """Show `detail` (None: the placeholder), with weights in `unit` and each variant's print cost per
+        unit from `costs` (by variant id) in `currency`."""
         self.detail = detail
         self.placeholder.setVisible(detail is None)
         self.content.setVisible(detail is not None)
@@ -364,7 +402,10 @@ class DetailPane(QScrollArea):
             self._variant_list.removeWidget(card)
             card.hide()
             card.deleteLater()
-        self.variant_cards = [VariantCard(variant) for variant in detail.variants]
+        costs = costs or {}
+        self.variant_cards = [
+            VariantCard(variant, unit, costs.get(variant.id), currency) for variant in detail.variants
+        ]
         for card in self.variant_cards:
             self._variant_list.addWidget(card)
             sha = card.variant.thumbnail_sha256

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from core.services import search
 from core.services.search import ModelCard
 from core.workspace import Workspace
 from desktop.tabs.library.thumbnails import ThumbnailCache
+from desktop.widgets.keyed_model import HeaderedTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -95,9 +96,10 @@ def runs(positions: Sequence[int]) -> list[tuple[int, int]]:
     return out
 
 
-class LibraryModel(QAbstractTableModel):
+class LibraryModel(HeaderedTableModel):
     def __init__(self, ws: Workspace, thumbnails: ThumbnailCache) -> None:
-        super().__init__()
+        super().__init__([tr("Name"), tr("Designer"), tr("Licence"), tr("Selling prints"), tr("Category"),
+                          tr("Variants")])  # fmt: skip
         self._ws = ws
         self._thumbnails = thumbnails
         self._query = LibraryQuery()
@@ -109,8 +111,6 @@ class LibraryModel(QAbstractTableModel):
         # the library changes.
         self._pages: OrderedDict[tuple[LibraryQuery, int], tuple[list[str], int]] = OrderedDict()
         self._waiting: dict[str, set[str]] = {}  # thumbnail sha256 -> ids of the rows showing it
-        self._headers = [tr("Name"), tr("Designer"), tr("Licence"), tr("Selling prints"), tr("Category"),
-                         tr("Variants")]  # fmt: skip
         self._blank_icon: QIcon | None = None
         thumbnails.ready.connect(self._thumbnail_ready)
 
@@ -253,18 +253,8 @@ class LibraryModel(QAbstractTableModel):
 
     # ---------------------------------------------------------------- Qt model interface
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._ids)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -12,18 +12,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QCoreApplication, QItemSelectionModel, QModelIndex, QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -33,75 +30,30 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import NotFound, PrintstallError
-from core.services import library, records, search
+from core.services import costing, library, records, search
+from core.services.costing import CostBreakdown
 from core.services.search import Facets, ModelDetail
 from desktop.context import AppContext
+from desktop.dialogs.forms import currency, weight_unit
 from desktop.tabs.library.detail import PICTURE, VARIANT_PICTURE, DetailPane
 from desktop.tabs.library.edit_dialog import ModelEditDialog
 from desktop.tabs.library.grid import THUMB, GridView
 from desktop.tabs.library.model import Column, IdRole, LibraryModel, LibraryQuery
 from desktop.tabs.library.preview import MeshLoader, ShowPreview, find_viewer
 from desktop.tabs.library.thumbnails import ThumbnailCache
+from desktop.widgets.actions import tab_action
+from desktop.widgets.keyboard import tab_order
+from desktop.widgets.toolbar import FilterBox
+from desktop.widgets.undo_bar import UndoBar
 
 log = logging.getLogger(__name__)
 
-KINDS = frozenset({"models", "variants", "printers"})
-UNDO_SHOWN_MS = 20_000
+# Models and variants, and what a print costs: printers, settings, the prices of spools and filament.
+KINDS = frozenset({"models", "variants", "printers", "settings", "spools", "filament"})
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("LibraryTab", text)
-
-
-class UndoStrip(QFrame):
-    """'Deleted “Dragon”.  [Undo]' under the views, until it is used, dismissed or times out."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName(tr("Last change"))
-        self.message = QLabel()
-        self.undo_button = QPushButton(tr("&Undo"))
-        self.undo_button.setAccessibleName(tr("Undo the deletion"))
-        self.undo_button.setToolTip(tr("Bring the model back (Ctrl+Z)"))
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip(tr("Dismiss"))
-        close.setAccessibleName(tr("Dismiss"))
-        close.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 2, 4, 2)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.undo_button)
-        layout.addWidget(close)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.hide)
-        self.hide()
-
-    def show_message(self, text: str, *, can_undo: bool) -> None:
-        self.message.setText(text)
-        self.undo_button.setVisible(can_undo)
-        self.show()
-        self._timer.start(UNDO_SHOWN_MS)
-
-
-class SearchBox(QLineEdit):
-    """The search field: Down or Enter moves to the results, Escape clears it."""
-
-    def __init__(self, on_leave: Any) -> None:
-        super().__init__()
-        self._on_leave = on_leave
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self._on_leave()
-            return
-        if event.key() == Qt.Key.Key_Escape and self.text():
-            self.clear()
-            return
-        super().keyPressEvent(event)
 
 
 class LibraryTab(QWidget):
@@ -125,6 +77,9 @@ class LibraryTab(QWidget):
         self._deleted: list[tuple[str, str]] = []  # (id, name) of models deleted here, newest last
         self._show_preview: ShowPreview | None = None
         self._viewer_checked = False
+        # the user's weight unit and currency, for the detail pane; read again when they change
+        self.unit = weight_unit(ctx)
+        self.currency = currency(ctx)
         self.mesh_loader = MeshLoader()
         self.mesh_loader.loaded.connect(self._mesh_loaded)
         self.mesh_loader.failed.connect(self._mesh_failed)
@@ -135,8 +90,7 @@ class LibraryTab(QWidget):
         self.detail.edit_requested.connect(self.edit_model)
         self.detail.delete_requested.connect(self.delete_model)
         self.detail.preview_requested.connect(self.preview_model)
-        self.undo_strip = UndoStrip()
-        self.undo_strip.undo_button.clicked.connect(self.undo_delete)
+        self.undo_bar = UndoBar(None)  # Ctrl+Z is the tab's own: it undoes deletions one after another
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.stack)
@@ -148,9 +102,27 @@ class LibraryTab(QWidget):
         layout.addLayout(self.bar)
         layout.addWidget(self.summary)
         layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.undo_strip)
-        self._build_shortcuts()
+        layout.addWidget(self.undo_bar)
+        self._build_actions()
         self._restore_layout()
+        tab_order(
+            self.search,
+            self.tag_filter,
+            self.category_filter,
+            self.licence_filter,
+            self.variants_filter,
+            self.sort_choice,
+            self.grid_button,
+            self.list_button,
+            self.grid,
+            self.list,
+            self.detail.edit_button,
+            self.detail.delete_button,
+            self.detail.preview_button,
+            self.detail.files,
+            self.undo_bar.undo_button,
+            self.undo_bar.close_button,
+        )
 
         ctx.ops.changed.connect(self._on_changed)
         self.model.rowsInserted.connect(self._rows_changed)
@@ -164,10 +136,9 @@ class LibraryTab(QWidget):
     # ---------------------------------------------------------------- building
 
     def _build_bar(self) -> None:
-        self.search = SearchBox(self._focus_results)
-        self.search.setPlaceholderText(tr("Search names, designers, tags and notes (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(tr("Search models"))
+        self.search = FilterBox(
+            tr("Search names, designers, tags and notes (Ctrl+F)"), tr("Search models"), self._focus_results
+        )
         self.search.setMinimumWidth(240)
         self.search.textChanged.connect(self._filters_changed)
 
@@ -255,25 +226,37 @@ class LibraryTab(QWidget):
         for view in (self.grid, self.list):
             view.activated.connect(self._activated)
 
-    def _build_shortcuts(self) -> None:
-        def shortcut(keys: QKeySequence | QKeySequence.StandardKey | str, slot: Any) -> QShortcut:
-            made = QShortcut(QKeySequence(keys), self)
-            made.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            made.activated.connect(slot)
-            return made
-
-        self.find_shortcut = shortcut(QKeySequence.StandardKey.Find, self.focus_search)
-        self.undo_shortcut = shortcut(QKeySequence.StandardKey.Undo, self.undo_delete)
-        for view in (self.grid, self.list):
-            for keys, slot, text in (
-                (QKeySequence.StandardKey.Delete, self._delete_current, tr("Delete the model")),
-                (QKeySequence("F2"), self._edit_current, tr("Edit the model")),
-            ):
-                action = QAction(text, view)
-                action.setShortcut(QKeySequence(keys))
-                action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                action.triggered.connect(slot)
+    def _build_actions(self) -> None:
+        self.act_search = tab_action(
+            self, tr("&Search…"), QKeySequence.StandardKey.Find, self.focus_search, tr("Search the library")
+        )
+        self.act_undo = tab_action(
+            self,
+            tr("U&ndo"),
+            QKeySequence.StandardKey.Undo,
+            self.undo_delete,
+            tr("Bring the deleted model back"),
+        )
+        self.act_undo.setEnabled(False)
+        # Delete and F2 act on the current model only while the grid or the list has the focus, so they keep
+        # their meaning in the search box and the detail pane.
+        self.act_edit = tab_action(self, tr("Ed&it…"), "F2", self._edit_current, tr("Edit the model"))
+        self.act_delete = tab_action(
+            self, tr("&Delete"), QKeySequence.StandardKey.Delete, self._delete_current, tr("Delete the model")
+        )
+        for action in (self.act_edit, self.act_delete):
+            self.removeAction(action)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            for view in (self.grid, self.list):
                 view.addAction(action)
+
+    def menu_actions(self) -> list[QAction | None]:
+        """What the window's Edit menu offers while this tab is shown (None: a separator)."""
+        return [self.act_undo, None, self.act_edit, self.act_delete, None, self.act_search]
+
+    def focus_main(self) -> None:
+        """Put the keyboard focus in the search box: the library starts with what you look for."""
+        self.focus_search()
 
     # ---------------------------------------------------------------- layout and views
 
@@ -522,7 +505,15 @@ class LibraryTab(QWidget):
             self._viewer_checked = True
             self._show_preview = find_viewer()
         self.detail.preview_button.setVisible(self._show_preview is not None)
-        self.detail.show_detail(detail)
+        costs: dict[str, CostBreakdown] = {}
+        if detail is not None:
+            try:
+                costs = {v.id: costing.variant_cost(self._ws, v.id) for v in detail.variants}
+            except PrintstallError:  # not worth losing the details over: they show without costs
+                log.exception("Costing the variants of %s failed", detail.model.id)
+        self.detail.show_detail(detail, self.unit, costs, self.currency)
+        for action in (self.act_edit, self.act_delete):
+            action.setEnabled(detail is not None)
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -541,6 +532,9 @@ class LibraryTab(QWidget):
     def _on_changed(self, kinds: frozenset[str]) -> None:
         if not kinds & KINDS:
             return
+        if "settings" in kinds:
+            self.unit = weight_unit(self._ctx)
+            self.currency = currency(self._ctx)
         keep = ([self._select_next] if self._select_next else []) + self._neighbours()
         self._select_next = None
         if kinds & {"models", "variants"}:
@@ -579,7 +573,8 @@ class LibraryTab(QWidget):
 
         def deleted(_result: object) -> None:
             self._deleted.append((model_id, name))
-            self.undo_strip.show_message(tr("Deleted “{name}”.").format(name=name), can_undo=True)
+            self.act_undo.setEnabled(True)
+            self.undo_bar.show_message(tr("Deleted “{name}”.").format(name=name), self.undo_delete)
 
         self._ctx.ops.run(
             library.delete_model,
@@ -595,10 +590,11 @@ class LibraryTab(QWidget):
             return
         model_id, name = self._deleted.pop()
         self._select_next = model_id
+        self.act_undo.setEnabled(bool(self._deleted))
 
         def restored(_result: object) -> None:
-            self.undo_strip.show_message(
-                tr("Restored “{name}”.").format(name=name), can_undo=bool(self._deleted)
+            self.undo_bar.show_message(
+                tr("Restored “{name}”.").format(name=name), self.undo_delete if self._deleted else None
             )
 
         self._ctx.ops.run(
@@ -613,7 +609,8 @@ class LibraryTab(QWidget):
 
     def _failed(self, error: PrintstallError) -> None:
         self._select_next = None
-        self.undo_strip.show_message(str(error), can_undo=False)
+        self.act_undo.setEnabled(bool(self._deleted))
+        self.undo_bar.show_message(str(error), error=True)
 
     # ---------------------------------------------------------------- 3D preview
 

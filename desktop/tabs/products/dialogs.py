@@ -4,40 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
 
 from core.services import library, products
 from core.services.views import ProductView
 from desktop.context import AppContext
-from desktop.dialogs.forms import Field, FormDialog, changed_values, currency
-from desktop.dialogs.units import money_input, parse_money
+from desktop.dialogs.forms import Field, FormDialog, RecordForm, number_box
+from desktop.dialogs.units import UnitError, format_decimal, money_input, parse_decimal
 from desktop.tabs.products.models import kind_label, reason_label
 
-
-def _money_box() -> QLineEdit:
-    box = QLineEdit()
-    box.setAlignment(Qt.AlignmentFlag.AlignRight)
-    box.setPlaceholderText("0.00")
-    return box
+MAX_LABOUR_MINUTES = 7 * 24 * 60  # core's limit: a week of hand work per unit
 
 
-class ProductDialog(FormDialog):
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ProductDialog", text)
+
+
+def parse_labour(text: str) -> int:
+    """Minutes of hand work as typed ("5", "2.5", "5 min") in seconds; blank is none."""
+    try:
+        seconds = parse_decimal(text, 60, tr("min"))
+    except UnitError:
+        raise UnitError(tr("Type the minutes of hand work, like 5 or 2.5.")) from None
+    if seconds is not None and seconds > MAX_LABOUR_MINUTES * 60:
+        raise UnitError(tr("That is over a week of hand work; type the minutes for one unit, like 5 or 2.5."))
+    return seconds or 0
+
+
+class ProductDialog(RecordForm[ProductView]):
     """Add a product (`product=None`) or edit one."""
 
     def __init__(
         self, ctx: AppContext, product: ProductView | None = None, parent: QWidget | None = None
     ) -> None:
-        editing = product is not None
         super().__init__(
             ctx,
-            self.tr("Edit product") if editing else self.tr("Add a product"),
-            self.tr("Save") if editing else self.tr("Add product"),
-            parent,
+            product,
+            add=(self.tr("Add a product"), self.tr("Add product")),
+            edit=(self.tr("Edit product"), self.tr("Save")),
+            parent=parent,
         )
         self.product = product
-        code = currency(ctx)
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("Required, e.g. Dragon keyring"))
         self.add_field("name", self.tr("&Name:"), self.name, required=True, phrases=("product name", "name"))
@@ -59,23 +68,27 @@ class ProductDialog(FormDialog):
             phrases=("variant",),
             hint=self.tr("Finished print jobs of this variant add to the product's stock."),
         )
-        self.price = _money_box()
-        self.add_field(
-            "price_cents",
-            self.tr("&Price:"),
-            self.price,
-            unit=code,
-            read=lambda: parse_money(self.price.text(), code) or 0,
-        )
-        self.cost = _money_box()
-        self.cost.setPlaceholderText("")
-        self.add_field(
+        self.price = self.add_money("price_cents", self.tr("&Price:"), blank=0)
+        self.cost = self.add_money(
             "cost_cents",
             self.tr("&Cost:"),
-            self.cost,
-            unit=code,
-            read=lambda: parse_money(self.cost.text(), code),
-            hint=self.tr("What one costs you to make or buy. Empty: not known."),
+            placeholder="",
+            hint=self.tr(
+                "What one costs you to buy, for things you do not make. Empty: worked out from the print, "
+                "the hand work and the components."
+            ),
+        )
+        self.labour = number_box("0")
+        self.add_field(
+            "labour_s",
+            self.tr("La&bour:"),
+            self.labour,
+            unit=self.tr("min"),
+            phrases=("labour time",),
+            read=lambda: parse_labour(self.labour.text()),
+            hint=self.tr(
+                "Minutes of hand work per unit (supports, assembly, packing), at the rate in Settings."
+            ),
         )
         self.low_stock = QSpinBox()
         self.low_stock.setRange(0, 1_000_000)
@@ -102,23 +115,12 @@ class ProductDialog(FormDialog):
             self.variant.setCurrentIndex(index)
             self.price.setText(money_input(product.price_cents) if product.price_cents else "")
             self.cost.setText(money_input(product.cost_cents))
+            self.labour.setText(format_decimal(product.labour_s, 60, 2) if product.labour_s else "")
             self.low_stock.setValue(product.low_stock)
             self.archived.setChecked(product.archived)
-        self.general_error.show_error("")
-        self.update_ok()
 
     def save(self, values: dict[str, Any]) -> None:
-        if self.product is None:
-            self.run(products.add_product, self.ctx.workspace, changes={"products"}, **values)
-            return
-        before = {name: getattr(self.product, name) for name in values}
-        self.run(
-            products.edit_product,
-            self.ctx.workspace,
-            self.product.id,
-            changes={"products"},
-            **changed_values(values, before),
-        )
+        self.save_record(values, add=products.add_product, edit=products.edit_product, changes={"products"})
 
 
 class SignedSpinBox(QSpinBox):

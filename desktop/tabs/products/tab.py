@@ -1,8 +1,9 @@
-"""The Products tab: the products with their stock at home, price, cost and margin, low stock flagged; beside
-the list, the selected product's stock and its history; and the actions (add, edit, adjust stock, delete).
+"""The Products tab: the products with their stock at home, price, unit cost and margin (low stock and low
+margins flagged); beside the list, the selected product's stock, its unit cost part by part with the
+suggested price, and its stock history; and the actions (add, edit, adjust stock, components, delete).
 
-Every action is one `core.services.products` call through `ctx.ops`; the tab refreshes from
-`ctx.ops.changed` and never polls.
+Costs come from `core.services.costing`, worked out for every product in one call per refresh. Every action is
+one `core.services` call through `ctx.ops`; the tab refreshes from `ctx.ops.changed` and never polls.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
@@ -26,11 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.services import events, products, records
+from core.errors import PrintstallError
+from core.services import costing, events, products, records
+from core.services.costing import CostBreakdown, Rates
 from core.services.views import ProductView
 from desktop.context import AppContext
-from desktop.dialogs.forms import currency, open_form
-from desktop.dialogs.units import money
+from desktop.dialogs.forms import currency, open_form, weight_unit
+from desktop.dialogs.units import WeightUnit, money
+from desktop.tabs.products.components import ComponentsDialog
+from desktop.tabs.products.cost import CostView, cost_lines, is_known, pricing_rule
 from desktop.tabs.products.dialogs import AdjustStockDialog, ProductDialog
 from desktop.tabs.products.models import (
     COL_COST,
@@ -47,14 +50,20 @@ from desktop.tabs.products.models import (
     history_rows,
     kind_label,
     margin,
+    margin_text,
     stock_state,
 )
 from desktop.widgets import colours
-from desktop.widgets.actions import action_button, tab_action
+from desktop.widgets.actions import tab_action
 from desktop.widgets.empty_state import EmptyState
+from desktop.widgets.keyboard import tab_order
+from desktop.widgets.toolbar import FilterBox, action_row
 from desktop.widgets.undo_bar import UndoBar
 
-KINDS = frozenset({"products", "stock", "sales", "events"})
+# What a unit costs depends on: products and their components, prices of spools and filament, printers,
+# variants and the rates in settings. Stock, sales and events change only what is on hand.
+COST_KINDS = frozenset({"products", "filament", "spools", "printers", "variants", "settings"})
+KINDS = COST_KINDS | {"stock", "sales", "events"}
 
 
 class ProductFilter(QSortFilterProxyModel):
@@ -86,7 +95,11 @@ class ProductsTab(QWidget):
         super().__init__()
         self.ctx = ctx
         self.currency = currency(ctx)
+        self.unit: WeightUnit = weight_unit(ctx)
         self.products: list[ProductView] = []  # what the list shows
+        self.costs: dict[str, CostBreakdown] = {}  # every live product's unit cost, read with the list
+        self.rates: Rates = costing.rates(ctx.workspace)
+        self.suggested: int | None = None  # the suggested price of the selected product
         self.any_products = False  # archived ones too
         self._select_next: str | None = None
         self.model = ProductsModel(self.currency)
@@ -126,36 +139,35 @@ class ProductsTab(QWidget):
             self.delete_selected,
             self.tr("Delete the selected product"),
         )
+        self.act_components = tab_action(
+            self,
+            self.tr("&Components…"),
+            None,
+            lambda: self.open_components(),
+            self.tr("What goes with each unit of the selected product"),
+        )
+        self.act_use_price = tab_action(
+            self,
+            self.tr("&Use suggested price"),
+            None,
+            self.use_suggested_price,
+            self.tr("Use the suggested price as the price"),
+        )
         self.act_filter = tab_action(
             self,
-            self.tr("Filter"),
+            self.tr("&Filter…"),
             QKeySequence.StandardKey.Find,
-            lambda: self.filter.setFocus(),
+            lambda: self.focus_filter(),
             self.tr("Filter the products"),
         )
 
     def _build(self) -> None:
-        bar = QHBoxLayout()
-        bar.setSpacing(4)
-        for action in (self.act_add, None, self.act_edit, self.act_adjust, self.act_delete):
-            if action is None:
-                rule = QFrame()
-                rule.setFrameShape(QFrame.Shape.VLine)
-                rule.setFrameShadow(QFrame.Shadow.Sunken)
-                bar.addWidget(rule)
-            else:
-                bar.addWidget(action_button(action))
+        bar, buttons = action_row([self.act_add, None, self.act_edit, self.act_adjust, self.act_delete])
         bar.addSpacing(12)
-        self.filter = QLineEdit()
-        self.filter.setPlaceholderText(self.tr("Filter by name or SKU…"))
-        self.filter.setAccessibleName(self.tr("Filter the products"))
-        self.filter.setClearButtonEnabled(True)
+        self.filter = FilterBox(
+            self.tr("Filter by name or SKU…"), self.tr("Filter the products"), self.focus_main
+        )
         self.filter.textChanged.connect(self._filter_changed)
-        clear = QAction(self.filter)
-        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        clear.triggered.connect(self.filter.clear)
-        self.filter.addAction(clear)
         bar.addWidget(self.filter, 1)
         self.show_archived = QCheckBox(self.tr("Show a&rchived"))
         self.show_archived.setChecked(
@@ -173,6 +185,7 @@ class ProductsTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; the arrows move in it
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
@@ -220,6 +233,19 @@ class ProductsTab(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.undo_bar)
         layout.addWidget(self.summary)
+        tab_order(
+            *buttons,
+            self.filter,
+            self.show_archived,
+            self.table,
+            self.empty.button,
+            self.adjust_button,
+            self.components_button,
+            self.cost_view.use_price,
+            self.history_view,
+            self.undo_bar.undo_button,
+            self.undo_bar.close_button,
+        )
 
     def _build_detail(self) -> QWidget:
         pane = QWidget()
@@ -249,15 +275,29 @@ class ProductsTab(QWidget):
         stock_row.addWidget(self.on_hand_caption, 1)
         stock_row.addWidget(adjust, 0, Qt.AlignmentFlag.AlignVCenter)
 
-        history_title = QLabel(self.tr("Stock history"))
-        bold = QFont(history_title.font())
+        bold = QFont(self.on_hand_caption.font())
         bold.setBold(True)
+        cost_title = QLabel(self.tr("Cost of one unit"))
+        cost_title.setFont(bold)
+        components = QPushButton(self.tr("Components…"))
+        components.setAccessibleName(self.tr("Components of the selected product"))
+        components.setToolTip(self.tr("What goes with each unit: a key ring, a bag, a card"))
+        components.clicked.connect(lambda: self.open_components())
+        self.components_button = components
+        cost_row = QHBoxLayout()
+        cost_row.addWidget(cost_title, 1)
+        cost_row.addWidget(components)
+        self.cost_view = CostView()
+        self.cost_view.use_price.clicked.connect(self.use_suggested_price)
+
+        history_title = QLabel(self.tr("Stock history"))
         history_title.setFont(bold)
         self.history_view = QTableView()
         self.history_view.setAccessibleName(self.tr("Stock history"))
         self.history_view.setModel(self.history)
         self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history_view.setTabKeyNavigation(False)
         self.history_view.setShowGrid(False)
         self.history_view.setWordWrap(False)
         self.history_view.setAlternatingRowColors(True)
@@ -280,11 +320,14 @@ class ProductsTab(QWidget):
         column.addWidget(self.detail_facts)
         column.addLayout(stock_row)
         column.addSpacing(8)
+        column.addLayout(cost_row)
+        column.addWidget(self.cost_view)
+        column.addSpacing(8)
         column.addWidget(history_title)
         column.addWidget(self.history_view, 1)
         column.addWidget(self.history_empty, 1)
 
-        nothing = QLabel(self.tr("Choose a product to see its stock and history."))
+        nothing = QLabel(self.tr("Choose a product to see its stock, its cost and its history."))
         nothing.setAlignment(Qt.AlignmentFlag.AlignCenter)
         nothing.setWordWrap(True)
         self.detail_pages = QStackedWidget()
@@ -296,11 +339,47 @@ class ProductsTab(QWidget):
         outer.addWidget(self.detail_pages)
         return pane
 
+    # ---------------------------------------------------------------- keyboard
+
+    def menu_actions(self) -> list[QAction | None]:
+        """What the window's Edit menu offers while this tab is shown (None: a separator)."""
+        assert self.undo_bar.undo_action is not None
+        return [
+            self.undo_bar.undo_action,
+            None,
+            self.act_add,
+            self.act_edit,
+            self.act_adjust,
+            self.act_components,
+            self.act_use_price,
+            self.act_delete,
+            None,
+            self.act_filter,
+        ]
+
+    def focus_main(self) -> None:
+        """Put the keyboard focus on the products (on the first when none is chosen), or on the way out of an
+        empty list."""
+        if self.pages.currentWidget() is self.empty:
+            self.empty.button.setFocus()
+            return
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.selected() is None and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
     # ---------------------------------------------------------------- contents
 
     def _on_changed(self, kinds: frozenset[str]) -> None:
+        if "settings" in kinds:
+            self.currency = currency(self.ctx)
+            self.unit = weight_unit(self.ctx)
+            self.model.currency = self.currency
         if kinds & KINDS:
-            self.refresh()
+            self.refresh(recost=bool(kinds & COST_KINDS))
 
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_text(text)
@@ -311,12 +390,20 @@ class ProductsTab(QWidget):
         self.ctx.settings.setValue("products/show_archived", "true" if on else "false")
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, *, recost: bool = True) -> None:
+        """Read the products again, and (`recost`) their unit costs: one costing call for the whole list."""
         everything = products.list_products(self.ctx.workspace, include_archived=True)
         self.any_products = bool(everything)
         show_archived = self.show_archived.isChecked()
         self.products = [p for p in everything if show_archived or not p.archived]
-        self.model.set_rows(self.products)
+        ws = self.ctx.workspace
+        if recost or any(p.id not in self.costs for p in everything):
+            self.rates = costing.rates(ws)
+            try:
+                self.costs = costing.product_costs(ws)  # one read for the whole list
+            except PrintstallError:  # a product deleted meanwhile by another process: costed next time
+                self.costs = {}
+        self.model.set_products(self.products, self.costs, self.rates)
         self._show_page()
         live = [p for p in self.products if not p.archived]
         low = sum(1 for p in live if stock_state(p))
@@ -385,8 +472,9 @@ class ProductsTab(QWidget):
 
     def _selection_changed(self) -> None:
         product = self.selected()
-        for action in (self.act_edit, self.act_adjust, self.act_delete):
+        for action in (self.act_edit, self.act_adjust, self.act_components, self.act_delete):
             action.setEnabled(product is not None)
+        self._show_cost(product)
         if product is None:
             self.detail_pages.setCurrentWidget(self.detail_nothing)
             self.history.set_rows([])
@@ -396,11 +484,12 @@ class ProductsTab(QWidget):
         facts = [p for p in (product.sku, kind_label(product.kind)) if p]
         if product.price_cents:
             facts.append(self.tr("sells for {price}").format(price=money(product.price_cents, self.currency)))
-        if product.cost_cents is not None:
-            facts.append(self.tr("costs {cost}").format(cost=money(product.cost_cents, self.currency)))
-            share = margin(product)
+        cost = self.model.cost_of(product)
+        if cost is not None:
+            facts.append(self.tr("costs {cost}").format(cost=money(cost.total_cents, self.currency)))
+            share = margin(product, cost)
             if share is not None:
-                facts.append(self.tr("{share:.0%} margin").format(share=share))
+                facts.append(self.tr("{share} margin").format(share=margin_text(share)))
         if product.archived:
             facts.append(self.tr("archived"))
         self.detail_facts.setText(" \u00b7 ".join(facts))
@@ -427,13 +516,59 @@ class ProductsTab(QWidget):
         self.history_view.setVisible(has_history)
         self.history_empty.setVisible(not has_history)
 
+    def _show_cost(self, product: ProductView | None) -> None:
+        """The selected product's unit cost part by part, what it leaves out, and the suggested price."""
+        cost = self.costs.get(product.id) if product is not None else None
+        view = self.cost_view
+        self.suggested = None
+        if product is None or cost is None:
+            view.show_cost([], None, self.currency)
+            view.set_warnings([])
+            view.suggestion.setText("")
+            self._update_use_price(None)
+            return
+        known = is_known(cost)
+        view.show_cost(
+            cost_lines(cost, self.rates, self.unit, self.currency),
+            cost.total_cents if known else None,
+            self.currency,
+        )
+        view.set_warnings(list(cost.warnings))
+        self.suggested = self.model.suggested(cost) if known else None
+        if not known:
+            view.suggestion.setText(self.tr("No suggested price until the cost is known."))
+        elif self.suggested is None:  # a margin of 100 % or more, set outside this app
+            view.suggestion.setText(self.tr("The pricing rule in Settings cannot suggest a price."))
+        else:
+            rule = pricing_rule(self.rates.pricing_method, self.rates.pricing_percent)
+            text = self.tr("Suggested price: {price} ({rule})").format(
+                price=money(self.suggested, self.currency), rule=rule
+            )
+            if self.suggested == product.price_cents:
+                text += " \u00b7 " + self.tr("the price already")
+            view.suggestion.setText(text)
+        self._update_use_price(product)
+
+    def _update_use_price(self, product: ProductView | None) -> None:
+        usable = product is not None and self.suggested is not None and self.suggested != product.price_cents
+        self.act_use_price.setEnabled(usable)
+        self.cost_view.use_price.setEnabled(usable)
+        self.cost_view.use_price.setVisible(self.suggested is not None)
+
     def _context_menu(self, pos: QPoint) -> None:
         index = self.table.indexAt(pos)
         if index.isValid():
             self.table.selectRow(index.row())
         menu = QMenu(self)
         if self.selected() is not None:
-            for action in (self.act_adjust, self.act_edit, None, self.act_delete):
+            for action in (
+                self.act_adjust,
+                self.act_edit,
+                self.act_components,
+                self.act_use_price,
+                None,
+                self.act_delete,
+            ):
                 menu.addSeparator() if action is None else menu.addAction(action)
         else:
             menu.addAction(self.act_add)
@@ -461,6 +596,27 @@ class ProductsTab(QWidget):
         dialog = AdjustStockDialog(self.ctx, product, self)
         open_form(dialog)
         return dialog
+
+    def open_components(self) -> ComponentsDialog | None:
+        product = self.selected()
+        if product is None:
+            return None
+        dialog = ComponentsDialog(self.ctx, product, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def use_suggested_price(self) -> None:
+        product = self.selected()
+        if product is None or self.suggested is None or self.suggested == product.price_cents:
+            return
+        self.ctx.ops.run(
+            products.edit_product,
+            self.ctx.workspace,
+            product.id,
+            price_cents=self.suggested,
+            changes={"products"},
+        )
 
     def delete_selected(self) -> None:
         product = self.selected()

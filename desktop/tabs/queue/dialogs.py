@@ -33,7 +33,7 @@ from core.services.views import JobView, VariantView
 from core.timeutil import parse
 from desktop.context import AppContext
 from desktop.dialogs.forms import Field, FormDialog
-from desktop.dialogs.units import UnitError, grams
+from desktop.dialogs.units import UnitError, WeightUnit, weight
 from desktop.tabs.queue import look
 from desktop.widgets import colours
 from desktop.widgets.swatch import ColourSwatch, swatch_icon
@@ -74,7 +74,7 @@ def variant_label(variant: VariantView, model_names: dict[str, str]) -> str:
     """The variant's name, with its model's when the name does not already say it."""
     model = model_names.get(variant.model_id, "")
     if model and model.casefold() not in variant.name.casefold():
-        return f"{model} \u2014 {variant.name}"
+        return tr("{model} \u2014 {variant}").format(model=model, variant=variant.name)
     return variant.name
 
 
@@ -177,7 +177,9 @@ class QueueJobDialog(FormDialog):
         copies = self.copies.value()
         parts = [
             tr("Makes {n} units").format(n=copies * variant.units_per_plate),
-            tr("{g} of filament").format(g=grams(copies * variant.grams_mg)) if variant.grams_mg else "",
+            tr("{g} of filament").format(g=weight(copies * variant.grams_mg, self.weight_unit))
+            if variant.grams_mg
+            else "",
             look.duration(variant.print_time_s * copies)
             if variant.print_time_s
             else tr("print time unknown"),
@@ -206,9 +208,10 @@ class SpoolPicker(QWidget):
     """One extruder slot: what it needs, a spool combo (best first, unsuitable ones after a line) and the
     warning for the spool picked."""
 
-    def __init__(self, slot: SlotMatch, parent: QWidget | None = None) -> None:
+    def __init__(self, slot: SlotMatch, unit: WeightUnit, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.slot = slot
+        self.unit = unit
         req = slot.requirement
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -242,7 +245,7 @@ class SpoolPicker(QWidget):
 
     def _add(self, candidate: matching.Candidate) -> None:
         spool = candidate.spool
-        parts = [spool.label, tr("{g} left").format(g=grams(max(candidate.available_mg, 0)))]
+        parts = [spool.label, tr("{g} left").format(g=weight(max(candidate.available_mg, 0), self.unit))]
         if spool.location:
             parts.append(spool.location)
         if candidate.busy:
@@ -253,7 +256,9 @@ class SpoolPicker(QWidget):
 
     def set_needed(self, needed_mg: int) -> None:
         self.need.setText(
-            tr("Needs {g} of {what}").format(g=grams(needed_mg), what=self.slot.requirement.description)
+            tr("Needs {g} of {what}").format(
+                g=weight(needed_mg, self.unit), what=self.slot.requirement.description
+            )
         )
 
     def spool_id(self) -> str | None:
@@ -299,7 +304,11 @@ class JobDialog(FormDialog):
         self.match: VariantMatch = matching.match_job(ws, job.id)
         name = self.variant.name if self.variant else tr("(variant deleted)")
         plates = tr("1 plate") if job.copies == 1 else tr("{n} plates").format(n=job.copies)
-        heading = QLabel(f"<b>{html.escape(name)}</b> \u2014 {html.escape(plates)}")
+        heading = QLabel(
+            tr("{variant} \u2014 {plates}").format(
+                variant=f"<b>{html.escape(name)}</b>", plates=html.escape(plates)
+            )
+        )
         heading.setAccessibleName(tr("Job"))
         self.add_row("", heading)
 
@@ -322,7 +331,7 @@ class JobDialog(FormDialog):
         if mode == "fail":
             self.printed = QSpinBox()
             self.printed.setRange(0, 100)
-            self.printed.setSuffix(" %")
+            self.printed.setSuffix(tr(" %"))
             self.printed.setAlignment(Qt.AlignmentFlag.AlignRight)
             self.printed.setValue(self._progress_percent())
             self.add_field(
@@ -346,7 +355,7 @@ class JobDialog(FormDialog):
         self.pickers: dict[int, SpoolPicker] = {}
         self._slot_fields: dict[int, Field] = {}
         for slot in self.match.slots:
-            picker = SpoolPicker(slot)
+            picker = SpoolPicker(slot, self.weight_unit)
             n = slot.slot + 1
             label = tr("Extruder &{n}:").format(n=n) if n < 10 else tr("Extruder {n}:").format(n=n)
             entry = self.add_field(
@@ -413,12 +422,14 @@ class JobDialog(FormDialog):
                 if self.product_name
                 else tr("No product is linked to this variant, so nothing is added to stock")
             )
-            return tr("{stock} and takes {g} of filament off the spools.").format(stock=stock, g=grams(used))
+            return tr("{stock} and takes {g} of filament off the spools.").format(
+                stock=stock, g=weight(used, self.weight_unit)
+            )
         if self.mode == "fail":
             total = sum(s.needed_mg for s in self.match.slots)
             return tr(
                 "Takes {used} of the {total} this print needs off the spools; adds nothing to stock."
-            ).format(used=grams(used), total=grams(total))
+            ).format(used=weight(used, self.weight_unit), total=weight(total, self.weight_unit))
         seconds = (
             self.variant.print_time_s * self.job.copies
             if self.variant and self.variant.print_time_s

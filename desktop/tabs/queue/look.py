@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from PySide6.QtCore import QCoreApplication, QLocale, QPointF, QRectF, Qt, QTime
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QApplication
 
 from desktop.widgets import colours
+from desktop.widgets.icons import painted_icon
 
 
 def tr(text: str) -> str:
@@ -97,16 +98,7 @@ def _paint_status(painter: QPainter, side: float, status: str, colour: QColor) -
 
 @lru_cache(maxsize=32)
 def _status_icon(status: str, rgba: int, side: int) -> QIcon:
-    icon = QIcon()
-    for scale in (1, 2):
-        pixmap = QPixmap(side * scale, side * scale)
-        pixmap.setDevicePixelRatio(scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        _paint_status(painter, side, status, QColor.fromRgba(rgba))
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
+    return painted_icon(side, lambda painter: _paint_status(painter, side, status, QColor.fromRgba(rgba)))
 
 
 def status_icon(status: str, side: int = 16) -> QIcon:
@@ -140,8 +132,12 @@ def when(moment: datetime, now: datetime) -> str:
     if days == -1:
         return tr("yesterday {time}").format(time=clock)
     if 1 < days < 7:
-        return f"{locale.dayName(local.isoweekday(), QLocale.FormatType.ShortFormat)} {clock}"
-    return f"{local.day} {locale.monthName(local.month, QLocale.FormatType.ShortFormat)} {clock}"
+        return tr("{day} {time}").format(
+            day=locale.dayName(local.isoweekday(), QLocale.FormatType.ShortFormat), time=clock
+        )
+    return tr("{day} {month} {time}").format(
+        day=local.day, month=locale.monthName(local.month, QLocale.FormatType.ShortFormat), time=clock
+    )
 
 
 def until(moment: datetime, now: datetime) -> str:

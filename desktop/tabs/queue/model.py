@@ -27,7 +27,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
 from core.timeutil import parse
-from desktop.dialogs.units import grams
+from desktop.dialogs.units import WeightUnit, weight
 from desktop.tabs.queue import look
 from desktop.tabs.queue.snapshot import FINISHED, UNASSIGNED, JobRow, QueueSnapshot, Section
 from desktop.widgets import colours
@@ -63,6 +63,7 @@ class QueueModel(QAbstractItemModel):
         self._rows: dict[str, JobRow] = {}
         self._uid: dict[str, int] = {}  # section key -> a stable number for its children's indexes
         self._key_of_uid: dict[int, str] = {}
+        self.weight_unit: WeightUnit = "g"  # the user's; the tab sets it before each snapshot
 
     # ---------------------------------------------------------------- contents
 
@@ -327,7 +328,9 @@ class QueueModel(QAbstractItemModel):
                 if not row.materials:
                     return "\u2014"
                 kinds = " + ".join(dict.fromkeys(d for d, _hex in row.materials))
-                return f"{grams(row.total_grams_mg)} {kinds}"
+                return tr("{weight} {materials}").format(
+                    weight=weight(row.total_grams_mg, self.weight_unit), materials=kinds
+                )
             if role == Qt.ItemDataRole.DecorationRole and warn:
                 return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
             if role == Qt.ItemDataRole.ForegroundRole and warn:

@@ -1,5 +1,6 @@
 """The Print queue tab: jobs grouped by printer, reordered by dragging (or Ctrl+Up/Down), and the actions of
-a job's life (queue, start, finish, fail, cancel), each one `core.services.jobs` call through `ctx.ops`.
+a job's life (queue, start, finish, fail, cancel), each one `core.services.jobs` call through `ctx.ops`; and
+the filament the queue needs, with what to buy (`filament_plan.FilamentPlanDialog`).
 
 The tab reads the queue when an operation changes jobs, spools, variants, products or printers, and moves
 its time estimates on with the clock every half minute without reading again.
@@ -10,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStyle,
-    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -32,13 +31,21 @@ from core.errors import PrintstallError
 from core.services import jobs
 from core.services.views import JobResult, JobView
 from desktop.context import AppContext
-from desktop.dialogs.units import grams
+from desktop.dialogs.confirm import confirm
+from desktop.dialogs.forms import weight_unit
+from desktop.dialogs.units import WeightUnit, weight
 from desktop.tabs.queue import snapshot
 from desktop.tabs.queue.dialogs import CHANGES, JobDialog, QueueJobDialog
+from desktop.tabs.queue.filament_plan import FilamentPlanDialog
 from desktop.tabs.queue.model import COPIES, FILAMENT, FINISH, JOB, STATUS, TIME, QueueModel
 from desktop.widgets import colours
+from desktop.widgets.actions import tab_action
+from desktop.widgets.keyboard import tab_order
+from desktop.widgets.undo_bar import MessageBar
 
-LISTENS_TO = frozenset({"jobs", "spools", "filament", "variants", "models", "products", "printers"})
+LISTENS_TO = frozenset(
+    {"jobs", "spools", "filament", "variants", "models", "products", "printers", "settings"}
+)
 TICK_MS = 30_000
 
 
@@ -49,47 +56,9 @@ def tr(text: str) -> str:
 Clock = Callable[[], datetime]
 
 
-class Banner(QFrame):
-    """A line that says what just happened (or went wrong), until dismissed or replaced."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("queueBanner")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName(tr("Last action"))
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("\u2715")
-        close.setAutoRaise(True)
-        close.setToolTip(tr("Dismiss"))
-        close.setAccessibleName(tr("Dismiss the message"))
-        close.clicked.connect(self.hide)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 4, 4)
-        row.addWidget(self.label, 1)
-        row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
-
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        palette = self.label.palette()
-        base = self.palette()
-        palette.setColor(
-            QPalette.ColorRole.WindowText,
-            colours.danger(base) if error else base.color(QPalette.ColorRole.WindowText),
-        )
-        self.label.setPalette(palette)
-        self.label.setText(text)
-        self.show()
-
-
 class QueueView(QTreeView):
-    """The queue tree: single selection, drag within and between printers, sections spanning the row;
-    Ctrl+Up / Ctrl+Down move the current job (the keyboard's drag) and Delete cancels it."""
-
-    move_step = Signal(int)
-    delete_pressed = Signal()
+    """The queue tree: single selection, drag within and between printers, sections spanning the row. The tab
+    gives it its keys: Ctrl+Up / Ctrl+Down move the current job (the keyboard's drag), Delete cancels it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,18 +78,6 @@ class QueueView(QTreeView):
             tr("Jobs by printer. Ctrl+Up and Ctrl+Down move a queued job; Enter starts or finishes it.")
         )
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        control = event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        if control and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            self.move_step.emit(-1 if event.key() == Qt.Key.Key_Up else 1)
-            event.accept()
-            return
-        if event.key() == Qt.Key.Key_Delete and not event.modifiers():
-            self.delete_pressed.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
 
 class QueueTab(QWidget):
     def __init__(self, ctx: AppContext, *, clock: Clock | None = None) -> None:
@@ -129,7 +86,9 @@ class QueueTab(QWidget):
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self._data: snapshot.QueueData | None = None
         self._select_next: str | None = None  # a job to select once the refresh after an operation shows it
+        self.plan_dialog: FilamentPlanDialog | None = None
         self.last_result: JobResult | None = None
+        self.unit: WeightUnit = "g"  # the user's weight unit, read again on every refresh
         self._build()
         ctx.ops.changed.connect(self._on_changed)
         self.model.move_requested.connect(self.move_job)
@@ -148,6 +107,8 @@ class QueueTab(QWidget):
         self.finish_button = QPushButton(tr("Fi&nished\u2026"))
         self.fail_button = QPushButton(tr("Faile&d\u2026"))
         self.cancel_button = QPushButton(tr("Cancel &job"))
+        self.plan_button = QPushButton(tr("Fi&lament for the queue\u2026"))
+        self.plan_button.setToolTip(tr("What the queue needs of each filament, and what to buy"))
         style = self.style()
         self.start_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.finish_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
@@ -159,19 +120,27 @@ class QueueTab(QWidget):
             (self.finish_button, tr("Mark the selected job as finished")),
             (self.fail_button, tr("Mark the selected job as failed")),
             (self.cancel_button, tr("Cancel the selected job")),
+            (self.plan_button, tr("Filament for the queue and what to buy")),
         ):
             button.setAccessibleName(name)
-        self.add_button.clicked.connect(lambda: self.add_dialog())
-        self.start_button.clicked.connect(lambda: self.action_dialog("start"))
-        self.finish_button.clicked.connect(lambda: self.action_dialog("finish"))
-        self.fail_button.clicked.connect(lambda: self.action_dialog("fail"))
-        self.cancel_button.clicked.connect(lambda: self.cancel_selected())
+        self._build_actions()
+        for button, action in (
+            (self.add_button, self.act_add),
+            (self.start_button, self.act_start),
+            (self.finish_button, self.act_finish),
+            (self.fail_button, self.act_fail),
+            (self.cancel_button, self.act_cancel),
+            (self.plan_button, self.act_plan),
+        ):
+            button.clicked.connect(action.trigger)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addSpacing(12)
         for button in (self.start_button, self.finish_button, self.fail_button, self.cancel_button):
             buttons.addWidget(button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.plan_button)
         buttons.addStretch(1)
         self.summary = QLabel()
         self.summary.setAccessibleName(tr("Queue summary"))
@@ -183,7 +152,7 @@ class QueueTab(QWidget):
         self.shortage.setAccessibleName(tr("Filament the queue runs short of"))
         self.shortage.setContentsMargins(8, 6, 8, 6)
         self.shortage.hide()
-        self.banner = Banner()
+        self.banner = MessageBar(tr("Last action"))
 
         self.model = QueueModel(self)
         self.view = QueueView()
@@ -203,16 +172,94 @@ class QueueTab(QWidget):
         layout.addWidget(self.shortage)
         layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
-        self._add_shortcuts()
+        for action in (self.act_cancel, self.act_move_up, self.act_move_down):  # keys of the queue's rows
+            self.removeAction(action)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.view.addAction(action)
+        tab_order(
+            self.add_button,
+            self.start_button,
+            self.finish_button,
+            self.fail_button,
+            self.cancel_button,
+            self.plan_button,
+            self.banner.close_button,
+            self.view,
+        )
 
-    def _add_shortcuts(self) -> None:
-        add = QAction(tr("Add a print"), self)
-        add.setShortcut(QKeySequence("Ctrl+N"))
-        add.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        add.triggered.connect(lambda _=False: self.add_dialog())
-        self.addAction(add)
-        self.view.move_step.connect(self.move_selected)
-        self.view.delete_pressed.connect(lambda: self.cancel_selected())
+    def _build_actions(self) -> None:
+        self.act_add = tab_action(
+            self,
+            tr("&Add a print\u2026"),
+            QKeySequence.StandardKey.New,
+            self.add_dialog,
+            tr("Add a print to the queue"),
+        )
+        self.act_start = tab_action(
+            self, tr("&Start\u2026"), None, lambda: self.action_dialog("start"), tr("Start the selected job")
+        )
+        self.act_finish = tab_action(
+            self,
+            tr("Fi&nished\u2026"),
+            None,
+            lambda: self.action_dialog("finish"),
+            tr("Mark the selected job as finished"),
+        )
+        self.act_fail = tab_action(
+            self,
+            tr("Faile&d\u2026"),
+            None,
+            lambda: self.action_dialog("fail"),
+            tr("Mark the selected job as failed"),
+        )
+        self.act_cancel = tab_action(
+            self,
+            tr("Cancel &job\u2026"),
+            QKeySequence.StandardKey.Delete,
+            self.cancel_selected,
+            tr("Cancel the selected job"),
+        )
+        self.act_plan = tab_action(
+            self,
+            tr("Fi&lament for the queue\u2026"),
+            None,
+            self.open_filament_plan,
+            tr("Filament for the queue and what to buy"),
+        )
+        self.act_move_up = tab_action(
+            self, tr("Move &up"), "Ctrl+Up", lambda: self.move_selected(-1), tr("Move the job one place up")
+        )
+        self.act_move_down = tab_action(
+            self,
+            tr("Move do&wn"),
+            "Ctrl+Down",
+            lambda: self.move_selected(1),
+            tr("Move the job one place down"),
+        )
+
+    def menu_actions(self) -> list[QAction | None]:
+        """What the window's Edit menu offers while this tab is shown (None: a separator)."""
+        return [
+            self.act_add,
+            None,
+            self.act_start,
+            self.act_finish,
+            self.act_fail,
+            self.act_cancel,
+            None,
+            self.act_move_up,
+            self.act_move_down,
+            None,
+            self.act_plan,
+        ]
+
+    def focus_main(self) -> None:
+        """Put the keyboard focus on the queue, on its first job when none is chosen."""
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.selected_job_id() is None:
+            first = next((j for key in self.model.section_keys() for j in self.model.job_ids(key)), None)
+            if first is not None:
+                self.select_job(first)
 
     def _rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if not parent.isValid():
@@ -227,6 +274,8 @@ class QueueTab(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        self.unit = weight_unit(self.ctx)
+        self.model.weight_unit = self.unit
         self._data = snapshot.read(self.ctx.workspace)
         self.retime()
 
@@ -269,6 +318,7 @@ class QueueTab(QWidget):
             more = len(snap.shortages) - len(shown)
             if more:
                 shown.append(tr("\u2026and {n} more.").format(n=more))
+            shown.append(tr("Filament for the queue\u2026 says what to buy."))
             self.shortage.setText(
                 "\u26a0 " + tr("Not enough filament for the whole queue:") + "\n" + "\n".join(shown)
             )
@@ -307,10 +357,16 @@ class QueueTab(QWidget):
     def _update_buttons(self) -> None:
         job = self.selected_job()
         status = job.status if job else None
-        self.start_button.setEnabled(status == "queued")
-        self.finish_button.setEnabled(status in jobs.OPEN)
-        self.fail_button.setEnabled(status in jobs.OPEN)
-        self.cancel_button.setEnabled(status in jobs.OPEN)
+        for button, action, enabled in (
+            (self.start_button, self.act_start, status == "queued"),
+            (self.finish_button, self.act_finish, status in jobs.OPEN),
+            (self.fail_button, self.act_fail, status in jobs.OPEN),
+            (self.cancel_button, self.act_cancel, status in jobs.OPEN),
+        ):
+            button.setEnabled(enabled)
+            action.setEnabled(enabled)
+        for action in (self.act_move_up, self.act_move_down):
+            action.setEnabled(status == "queued")
 
     # ---------------------------------------------------------------- actions
 
@@ -349,6 +405,21 @@ class QueueTab(QWidget):
         dialog.open()
         return dialog
 
+    def open_filament_plan(self) -> FilamentPlanDialog:
+        """Show what the queue needs and what to buy; beside the queue, not in front of it (one window)."""
+        if self.plan_dialog is None:
+            self.plan_dialog = FilamentPlanDialog(self.ctx, self)
+            self.plan_dialog.finished.connect(lambda _r: self._plan_closed())
+        self.plan_dialog.show()
+        self.plan_dialog.raise_()
+        self.plan_dialog.activateWindow()
+        return self.plan_dialog
+
+    def _plan_closed(self) -> None:
+        if self.plan_dialog is not None:
+            self.plan_dialog.deleteLater()
+            self.plan_dialog = None
+
     def _acted(self, dialog: JobDialog) -> None:
         result = dialog.result_value
         title = dialog.variant.name if dialog.variant else tr("the job")
@@ -359,7 +430,7 @@ class QueueTab(QWidget):
         if not isinstance(result, JobResult):
             return
         self.last_result = result
-        used = grams(sum(result.usage_mg.values()))
+        used = weight(sum(result.usage_mg.values()), self.unit)
         if dialog.mode == "finish":
             if result.units_added and dialog.product_name:
                 text = tr(
@@ -377,31 +448,23 @@ class QueueTab(QWidget):
             return None
         row = self.model.row(job.id)
         name = row.title if row and row.title else tr("this job")
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return confirm(
+            self,
             tr("Cancel job"),
             tr("Cancel {job}? It moves to the finished list; no filament or stock changes.").format(job=name),
-            QMessageBox.StandardButton.NoButton,
-            self,
+            tr("Cancel the job"),
+            lambda: self.ctx.ops.run(
+                jobs.cancel_job,
+                self.ctx.workspace,
+                job.id,
+                changes=CHANGES["cancel"],
+                on_done=lambda _v: self.banner.show_message(tr("Cancelled {job}.").format(job=name)),
+                on_error=self._error,
+            ),
+            destructive=True,
+            no=tr("Keep it"),
+            default_yes=True,
         )
-        yes = box.addButton(tr("Cancel the job"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(tr("Keep it"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(yes)
-
-        def answered() -> None:
-            if box.clickedButton() is yes:
-                self.ctx.ops.run(
-                    jobs.cancel_job,
-                    self.ctx.workspace,
-                    job.id,
-                    changes=CHANGES["cancel"],
-                    on_done=lambda _v: self.banner.show_message(tr("Cancelled {job}.").format(job=name)),
-                    on_error=self._error,
-                )
-
-        box.finished.connect(lambda _r: answered())
-        box.open()
-        return box
 
     def move_job(self, job_id: str, printer_id: str | None, place: int) -> None:
         def done(_views: object) -> None:
@@ -444,25 +507,12 @@ class QueueTab(QWidget):
         if job is not None:
             self.select_job(job.id)
             status = job.job.status
-            for text, mode, enabled in (
-                (tr("Start\u2026"), "start", status == "queued"),
-                (tr("Finished\u2026"), "finish", status in jobs.OPEN),
-                (tr("Failed\u2026"), "fail", status in jobs.OPEN),
-            ):
-                act = menu.addAction(text)
-                act.setEnabled(enabled)
-                act.triggered.connect(lambda _=False, m=mode: self.action_dialog(m))
-            cancel = menu.addAction(tr("Cancel job"))
-            cancel.setEnabled(status in jobs.OPEN)
-            cancel.triggered.connect(lambda _=False: self.cancel_selected())
+            for action in (self.act_start, self.act_finish, self.act_fail, self.act_cancel):
+                menu.addAction(action)
             if status == "queued":
                 menu.addSeparator()
-                up = menu.addAction(tr("Move up"))
-                up.setShortcut(QKeySequence("Ctrl+Up"))
-                up.triggered.connect(lambda _=False: self.move_selected(-1))
-                down = menu.addAction(tr("Move down"))
-                down.setShortcut(QKeySequence("Ctrl+Down"))
-                down.triggered.connect(lambda _=False: self.move_selected(1))
+                menu.addAction(self.act_move_up)
+                menu.addAction(self.act_move_down)
                 snap = self.model.snapshot
                 targets = [
                     p
@@ -475,6 +525,5 @@ class QueueTab(QWidget):
                         act = to.addAction(printer.name)
                         act.triggered.connect(lambda _=False, pid=printer.id: self.move_to_printer(pid))
             menu.addSeparator()
-        add = menu.addAction(tr("Add a print\u2026"))
-        add.triggered.connect(lambda _=False: self.add_dialog())
+        menu.addAction(self.act_add)
         menu.popup(self.view.viewport().mapToGlobal(point))
