@@ -9,10 +9,12 @@ next to this script.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,8 +24,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QAbstractItemView, QApplication  # noqa: E402
 
+import core.changes  # noqa: E402
 from bench.bench_import import sphere_stl  # noqa: E402
-from core.services import events, filament, jobs, library, printers, products  # noqa: E402
+from core.services import events, filament, jobs, library, printers, products, settings, stall  # noqa: E402
 from core.services.importing import import_paths  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
 from desktop import theme  # noqa: E402
@@ -55,9 +58,10 @@ def sample_data(ws: Workspace, folder: Path) -> None:
             net_weight_mg=net, empty_spool_weight_mg=193_000, low_stock_mg=200_000,
         )  # fmt: skip
         spool = filament.add_spool(ws, filament_id=fil.id, location=location)
-        if left < net:
+        if left < net and spools:  # the first spool's use is spread over the past months (past_season)
             filament.record_usage(ws, spool.id, net - left, note="sample")
         spools.append(spool)
+    settings.set_value(ws, "labour_cents_per_hour", 1800)
     sphere_stl(folder / "Planet_Keyring.stl", 64, 18)
     write_cube(folder / "Dice_Tower.stl", 30)
     sphere_stl(folder / "Moon_Lamp.stl", 120, 40)
@@ -95,13 +99,18 @@ def sample_data(ws: Workspace, folder: Path) -> None:
         price_cents=600,
         low_stock=10,
     )
-    tower = products.add_product(ws, name="Dice tower", sku="DICE-1", price_cents=2400, low_stock=2)
-    bags = products.add_product(
-        ws, name="Gift bag", sku="BAG-S", kind="packaging", price_cents=0, low_stock=50
+    tower = products.add_product(
+        ws, name="Dice tower", sku="DICE-1", price_cents=2400, low_stock=2, cost_cents=850
     )
+    bags = products.add_product(
+        ws, name="Gift bag", sku="BAG-S", kind="packaging", price_cents=0, low_stock=50, cost_cents=12
+    )
+    products.edit_product(ws, keyring.id, labour_s=90)
+    products.set_bom_line(ws, keyring.id, bags.id, 1)
     products.adjust_stock(ws, keyring.id, 24, reason="count")
-    products.adjust_stock(ws, tower.id, 3, reason="count")
+    products.adjust_stock(ws, tower.id, 8, reason="count")
     products.adjust_stock(ws, bags.id, 40, reason="count")
+    past_season(ws, mk4.id, keyring_variant.id, keyring.id, tower.id, [s.id for s in spools])
     done = jobs.queue_job(ws, keyring_variant.id, copies=2, printer_id=mk4.id)
     jobs.finish_job(ws, done.id, spools={0: spools[1].id})
     jobs.queue_job(ws, keyring_variant.id, copies=3, printer_id=mk4.id)
@@ -145,6 +154,47 @@ def select_named(view: QAbstractItemView, name: str) -> None:
         if index.data() == name:
             view.setCurrentIndex(index)
             return
+
+
+@contextlib.contextmanager
+def dated(day: str, hour: int = 10) -> Iterator[None]:
+    """Write sample history as if it happened on `day` (the records' clocks stay real; only the ledger times
+    and job times that a user reads move), so the dashboard has months and weeks to show."""
+    stamp = f"{day}T{hour:02d}:00:00.000000Z"
+    original = core.changes.now_text
+    core.changes.now_text = lambda: stamp
+    try:
+        yield
+    finally:
+        core.changes.now_text = original
+
+
+def past_season(
+    ws: Workspace, mk4: str, keyring_variant: str, keyring: str, tower: str, spools: list[str]
+) -> None:
+    """Three months of printing and two markets before today."""
+    for month, grams in (("2026-08-20", 80_000), ("2026-09-18", 120_000), ("2026-10-15", 150_000)):
+        with dated(month):
+            filament.record_usage(ws, spools[0], grams, reason="manual", note="prints before Printstall")
+    for week, copies in (("2026-11-02", 2), ("2026-11-10", 3), ("2026-11-17", 1), ("2026-11-24", 4)):
+        job = jobs.queue_job(ws, keyring_variant, copies=copies, printer_id=mk4)
+        with dated(week, 8):
+            jobs.start_job(ws, job.id, spools={0: spools[1]})
+        with dated(week, 8 + 2 * copies):
+            jobs.finish_job(ws, job.id)
+    for name, day, sold in (
+        ("Autumn craft fair", "2026-10-17", (14, 2)),
+        ("Harvest market", "2026-11-21", (22, 3)),
+    ):
+        fair = events.create_event(ws, name=name, starts_on=day, venue="Market square", booth_fee_cents=3000)
+        with dated(day, 9):
+            events.pack(ws, fair.id, keyring, sold[0] + 4)
+            events.pack(ws, fair.id, tower, sold[1])
+        with dated(day, 14):
+            stall.sell(ws, fair.id, keyring, sold[0], "cash")
+            stall.sell(ws, fair.id, tower, sold[1], "card")
+        with dated(day, 18):
+            events.return_unsold(ws, fair.id)
 
 
 def main() -> int:

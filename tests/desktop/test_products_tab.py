@@ -205,3 +205,32 @@ def test_when_every_product_is_archived_the_tab_offers_to_show_them(
     assert tab.show_archived.isChecked()
     assert tab.pages.currentWidget() is tab.table
     assert tab.model.row_of(product.id) == 0
+
+
+def test_a_scanned_product_is_shown_even_when_filtered_out_or_archived(
+    tab: ProductsTab, ctx: AppContext
+) -> None:
+    dragon = keyring(ctx)
+    old = products.add_product(ctx.workspace, name="Old stock", archived=True)
+    tab.refresh()
+    tab.filter.setText("nothing like it")
+    assert tab.select_product(dragon.id)
+    assert tab.filter.text() == ""
+    assert tab.select_product(old.id)
+    assert tab.show_archived.isChecked()
+    assert not tab.select_product("0190b3a0-0000-7000-8000-000000000000")
+
+
+def test_printing_a_product_label_opens_the_label_dialog(
+    qtbot: QtBot, tab: ProductsTab, ctx: AppContext
+) -> None:
+    assert not tab.act_label.isEnabled()
+    dragon = keyring(ctx)
+    tab.refresh()
+    tab.select(dragon.id)
+    assert tab.act_label.isEnabled()
+    dialog = tab.open_labels()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert [label.title for label in dialog.labels] == ["Dragon keyring"]
+    dialog.reject()

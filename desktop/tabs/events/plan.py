@@ -204,6 +204,19 @@ def _table(model: KeyedTableModel[Any], name: str) -> QTableView:
     return table
 
 
+def fit_rows(table: QTableView, most: int = 12) -> None:
+    """Make `table` as tall as its rows (up to `most` of them; more scroll), so a short list leaves no blank
+    box under it."""
+    rows = min(table.model().rowCount(), most)
+    height = table.horizontalHeader().height() + 2 * table.frameWidth()
+    height += (
+        sum(table.rowHeight(row) for row in range(rows))
+        if rows
+        else table.verticalHeader().defaultSectionSize()
+    )
+    table.setFixedHeight(height + 2)
+
+
 def _bold(label: QLabel) -> QLabel:
     font = QFont(label.font())
     font.setBold(True)
@@ -267,17 +280,19 @@ class PlanProductionDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        layout.addWidget(self.lines_view, 3)
+        layout.addWidget(self.lines_view)
         layout.addWidget(self.notes)
-        layout.addSpacing(8)
+        layout.addSpacing(10)
         layout.addWidget(self.filament_heading)
         layout.addWidget(self.filament_summary)
-        layout.addWidget(self.filament_view, 2)
+        layout.addWidget(self.filament_view)
         layout.addWidget(self.done_note)
         layout.addWidget(self.error)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.resize(880, 640)
         self.refresh()
+        width = max(880, self.sizeHint().width())
+        self.resize(width, layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else 600)
 
     # ---------------------------------------------------------------- reading
 
@@ -285,6 +300,7 @@ class PlanProductionDialog(QDialog):
         ws = self.ctx.workspace
         self.plan = plan = planning.plan_production(ws, self.market_event.id)
         self.lines.set_rows(list(plan.lines))
+        fit_rows(self.lines_view)
         self._show_summary(plan)
         blocked = [line for line in plan.lines if cannot_print(line)]
         if len(blocked) == 1:
@@ -293,7 +309,8 @@ class PlanProductionDialog(QDialog):
             self.notes.setText(
                 tr("No variant to print, so make or buy them another way: {products}.").format(
                     products=", ".join(
-                        tr("{product} ({n})").format(product=line.product_name, n=line.short) for line in blocked
+                        tr("{product} ({n})").format(product=line.product_name, n=line.short)
+                        for line in blocked
                     )
                 )
             )
@@ -350,6 +367,7 @@ class PlanProductionDialog(QDialog):
                 self.filament.index(0, 0), self.filament.index(len(needs) - 1, BUY)
             )
         self.filament_view.setVisible(bool(needs))
+        fit_rows(self.filament_view, 8)
         buy = plan.filament.to_buy
         if not needs:
             text = tr("Nothing queued or planned needs filament.")

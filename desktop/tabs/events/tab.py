@@ -426,10 +426,6 @@ class EventsTab(QWidget):
         packing.setAccessibleName(tr("Packing list"))
         packing_layout = QVBoxLayout(packing)
         packing_layout.setContentsMargins(0, 8, 0, 0)
-        heading = QHBoxLayout()
-        heading.addStretch(1)
-        heading.addWidget(self.progress)
-        packing_layout.addLayout(heading)
         packing_layout.addWidget(self.list_empty)
         packing_layout.addWidget(self.table, 1)
         packing_layout.addLayout(pack_row)
@@ -441,6 +437,9 @@ class EventsTab(QWidget):
         self.pages.setAccessibleName(tr("Packing list and report"))
         self.pages.addTab(packing, tr("Packing &list"))
         self.pages.addTab(self.report, tr("&Report"))
+        self.progress.setContentsMargins(0, 0, 4, 0)
+        self.pages.setCornerWidget(self.progress, Qt.Corner.TopRightCorner)  # the packing list's progress
+        self.pages.currentChanged.connect(lambda index: self.progress.setVisible(index == 0))
         layout.addWidget(self.pages, 1)
         return page
 

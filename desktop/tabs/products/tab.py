@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 from core.errors import PrintstallError
 from core.services import costing, events, products, records
 from core.services.costing import CostBreakdown, Rates
+from core.services.labels import label_for_product
 from core.services.views import ProductView
 from desktop.context import AppContext
 from desktop.dialogs.forms import currency, open_form, weight_unit
 from desktop.dialogs.units import WeightUnit, money
+from desktop.labels import LabelDialog
 from desktop.tabs.products.components import ComponentsDialog
 from desktop.tabs.products.cost import CostView, cost_lines, is_known, pricing_rule
 from desktop.tabs.products.dialogs import AdjustStockDialog, ProductDialog
@@ -153,6 +155,13 @@ class ProductsTab(QWidget):
             self.use_suggested_price,
             self.tr("Use the suggested price as the price"),
         )
+        self.act_label = tab_action(
+            self,
+            self.tr("Print la&bel…"),
+            "Ctrl+P",
+            lambda: self.open_labels(),
+            self.tr("Print a QR label for the selected product"),
+        )
         self.act_filter = tab_action(
             self,
             self.tr("&Filter…"),
@@ -219,9 +228,9 @@ class ProductsTab(QWidget):
         splitter.addWidget(self.pages)
         self.detail_pane = self._build_detail()
         splitter.addWidget(self.detail_pane)
-        splitter.setStretchFactor(0, 5)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([700, 420])
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([600, 560])
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
 
@@ -308,7 +317,9 @@ class ProductsTab(QWidget):
         header = self.history_view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        for section in (2, 3, 4):  # reason, where, note: share what is left, elided (the tooltip has the note)
+            header.setSectionResizeMode(section, QHeaderView.ResizeMode.Stretch)
+        self.history_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.history_empty = QLabel(self.tr("No stock movements yet."))
         self.history_empty.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.history_empty.setContentsMargins(0, 24, 0, 0)
@@ -352,6 +363,7 @@ class ProductsTab(QWidget):
             self.act_adjust,
             self.act_components,
             self.act_use_price,
+            self.act_label,
             self.act_delete,
             None,
             self.act_filter,
@@ -470,9 +482,40 @@ class ProductsTab(QWidget):
             )
             self.table.scrollTo(index)
 
+    def select_product(self, product_id: str) -> bool:
+        """Show and select a product (a scanned label's): archived products are shown and the filter is
+        cleared when they hid it. False when there is no such product."""
+        try:
+            product = products.get_product(self.ctx.workspace, product_id)
+        except PrintstallError:
+            return False
+        if product.archived and not self.show_archived.isChecked():
+            self.show_archived.setChecked(True)  # refreshes
+        if self.filter.text():
+            self.filter.clear()  # refreshes
+        self.select(product_id)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        selected = self.selected()
+        return selected is not None and selected.id == product_id
+
+    def open_labels(self) -> LabelDialog | None:
+        """The label dialog for the selected product."""
+        product = self.selected()
+        if product is None:
+            return None
+        try:
+            label = label_for_product(self.ctx.workspace, product.id)
+        except PrintstallError as error:
+            self.ctx.ops.failed.emit(str(error))
+            return None
+        dialog = LabelDialog(self.ctx, [label], self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
     def _selection_changed(self) -> None:
         product = self.selected()
-        for action in (self.act_edit, self.act_adjust, self.act_components, self.act_delete):
+        for action in (self.act_edit, self.act_adjust, self.act_components, self.act_label, self.act_delete):
             action.setEnabled(product is not None)
         self._show_cost(product)
         if product is None:
@@ -566,6 +609,7 @@ class ProductsTab(QWidget):
                 self.act_edit,
                 self.act_components,
                 self.act_use_price,
+                self.act_label,
                 None,
                 self.act_delete,
             ):
