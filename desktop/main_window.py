@@ -1,6 +1,6 @@
 """The main window: the six tabs, the menus, drag and drop import anywhere, and the status bar.
 
-Every action is in a menu with its shortcut: File (import, quit), Edit (what the current tab can do, then the
+Every action is in a menu with its shortcut: File (import, export, quit), Edit (what the current tab can do, then the
 settings and the printers) and View (the tabs, Ctrl+1 to Ctrl+6, which also put the focus where work in the
 tab starts).
 """
@@ -31,7 +31,9 @@ from core.services import filament
 from core.services.importing import ImportOutcome
 from desktop import theme
 from desktop.context import AppContext
+from desktop.exporting import export_menu
 from desktop.importer import ImportController, summary
+from desktop.scanner import install_scanner
 from desktop.settings_dialog import SettingsDialog
 from desktop.tabs.dashboard import DashboardTab
 from desktop.tabs.events import EventsTab
@@ -96,6 +98,14 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         ctx.ops.failed.connect(self._show_error)
+        self.scanner = install_scanner(ctx, self)
+        self.scanner.found.connect(self.show_subject)
+        self.scanner.not_found.connect(
+            lambda code: self.statusBar().showMessage(
+                self.tr("No spool or product has the code {code}.").format(code=code), 8000
+            )
+        )
+        self.scanner.failed.connect(self._show_error)
         self._restore_layout()
         self.current_tab().focus_main()
 
@@ -130,6 +140,9 @@ class MainWindow(QMainWindow):
             self.choose_files_to_import,
         )
         file_menu.addAction(self.import_action)
+        file_menu.addMenu(
+            export_menu(self, self.ctx, current_event=self._page(EventsTab).list.current_event_id)
+        )
         file_menu.addSeparator()
         quit_action = self._window_action(
             self.tr("&Quit"), shortcuts(QKeySequence.StandardKey.Quit, "Ctrl+Q"), self.close
@@ -179,18 +192,21 @@ class MainWindow(QMainWindow):
         self.current_tab().focus_main()
 
     def show_subject(self, kind: str, subject_id: str) -> None:
-        """Show a product (in the Products tab) or a filament (its emptiest spool in the Filament tab): where
-        the Dashboard's alerts lead."""
+        """Show a product (in the Products tab), a spool, or a filament (its emptiest spool, in the Filament
+        tab): where the Dashboard's alerts and scanned labels lead."""
         if kind == "product":
             products_tab = self._page(ProductsTab)
             self.show_tab(self.tabs.indexOf(products_tab))
-            products_tab.select(subject_id)
-        elif kind == "filament":
+            products_tab.select_product(subject_id)
+        elif kind in ("spool", "filament"):
             filament_tab = self._page(FilamentTab)
             self.show_tab(self.tabs.indexOf(filament_tab))
-            live = [s for s in filament.list_spools(self.workspace) if s.filament_id == subject_id]
-            if live:
-                filament_tab.select(min(live, key=lambda s: (s.remaining_mg, s.id)).id)
+            if kind == "filament":
+                live = [s for s in filament.list_spools(self.workspace) if s.filament_id == subject_id]
+                if not live:
+                    return
+                subject_id = min(live, key=lambda s: (s.remaining_mg, s.id)).id
+            filament_tab.select_spool(subject_id)
 
     def _page(self, kind: type[T]) -> T:
         for index in range(self.tabs.count()):

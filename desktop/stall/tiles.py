@@ -193,11 +193,11 @@ class SaleTile(QAbstractButton):
     # ---------------------------------------------------------------- painting
 
     def sizeHint(self) -> QSize:
-        return QSize(TILE_WIDTH, round(TILE_HEIGHT * self.scale))
+        return QSize(TILE_WIDTH, int(TILE_HEIGHT * self.scale))  # rounded down: the rows fit, no scroll bar
 
     def minimumSizeHint(self) -> QSize:
         # Narrower than the width the grid plans with, so the grid can always shrink to fewer columns.
-        return QSize(TILE_WIDTH // 2, round(TILE_HEIGHT * self.scale))
+        return QSize(TILE_WIDTH // 2, int(TILE_HEIGHT * self.scale))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         palette = self.palette()

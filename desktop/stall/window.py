@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from core.errors import NotFound, PrintstallError
 from core.services import events, stall
 from core.services.events import PAYMENT_METHODS
-from core.services.stall import Day, Tile
+from core.services.stall import Day
 from core.services.views import SaleView
 from desktop.context import AppContext
 from desktop.dialogs.confirm import confirm
@@ -108,7 +108,6 @@ class StallWindow(QWidget):
         self.setFont(scaled_font(QApplication.font(), 1.35))
         self.title = QLabel()
         self.title.setFont(scaled_font(QApplication.font(), 2.2, bold=True))
-        self.title.setAccessibleName(tr("Event"))
         self.subtitle = QLabel()
         self.subtitle.setProperty("role", "muted")
         self.exit_button = QPushButton(tr("E&xit stall mode"))
@@ -132,7 +131,7 @@ class StallWindow(QWidget):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName(tr("Last action"))
+        self.message.setAccessibleDescription(tr("What the last tap did"))
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.message.setProperty("role", "message")
         self.message.setFont(scaled_font(QApplication.font(), 1.5, bold=True))
@@ -152,13 +151,24 @@ class StallWindow(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
         tiles_side = QVBoxLayout()
+        tiles_side.setSpacing(14)
         tiles_side.addWidget(self.tiles_area, 1)
         tiles_side.addWidget(self.empty, 1)
+        tiles_side.addWidget(self._build_next_sale())
 
         body = QHBoxLayout()
         body.setSpacing(24)
         body.addLayout(tiles_side, 1)
-        body.addWidget(self._build_panel())
+        # The panel scrolls (rarely) instead of making the window taller than a small laptop screen.
+        side = QScrollArea()
+        side.setWidget(self._build_panel())
+        side.setWidgetResizable(True)
+        side.setFrameShape(QFrame.Shape.NoFrame)
+        side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        side.setFixedWidth(PANEL_WIDTH)
+        side.setObjectName("side")
+        body.addWidget(side)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
@@ -176,14 +186,10 @@ class StallWindow(QWidget):
         self.full_action.triggered.connect(lambda _checked=False: self.toggle_full_screen())
         self.addAction(self.full_action)
 
-    def _build_panel(self) -> QWidget:
-        panel = QFrame()
-        panel.setObjectName("panel")
-        panel.setFixedWidth(PANEL_WIDTH)
-        panel.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
-
-        # The next sale: how many, and how it is paid.
-        quantity_label = QLabel(tr("Quantity"))
+    def _build_next_sale(self) -> QWidget:
+        """Under the tiles: how many the next tap sells, and how it is paid."""
+        bar = QFrame()
+        bar.setObjectName("panel")
         self.less_button = QPushButton("\u2212")
         self.less_button.setAccessibleName(tr("One fewer"))
         self.less_button.setToolTip(tr("One fewer (\u2212 key)"))
@@ -191,7 +197,7 @@ class StallWindow(QWidget):
         self.more_button.setAccessibleName(tr("One more"))
         self.more_button.setToolTip(tr("One more (+ key)"))
         for button in (self.less_button, self.more_button):
-            button.setFixedSize(64, 64)
+            button.setFixedSize(60, 60)
             button.setFont(scaled_font(QApplication.font(), 2.2, bold=True))
             button.setAutoRepeat(True)
         self.less_button.clicked.connect(lambda: self.set_quantity(self.quantity - 1))
@@ -199,8 +205,8 @@ class StallWindow(QWidget):
         self.quantity_value = QLabel()
         self.quantity_value.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.quantity_value.setFont(scaled_font(QApplication.font(), 2.6, bold=True))
-        self.quantity_value.setMinimumWidth(90)
-        self.quantity_value.setAccessibleName(tr("Quantity of the next sale"))
+        self.quantity_value.setMinimumWidth(80)
+        self.quantity_value.setAccessibleDescription(tr("Quantity of the next sale"))
         quantity_row = QHBoxLayout()
         quantity_row.addWidget(self.less_button)
         quantity_row.addWidget(self.quantity_value, 1)
@@ -209,7 +215,6 @@ class StallWindow(QWidget):
         self.quantity_hint.setProperty("role", "muted")
         self.quantity_hint.setWordWrap(True)
 
-        payment_label = QLabel(tr("Payment"))
         self.method_group = QButtonGroup(self)
         self.method_group.setExclusive(True)
         self.method_buttons: dict[str, QPushButton] = {}
@@ -218,7 +223,7 @@ class StallWindow(QWidget):
         for method in PAYMENT_METHODS:
             button = QPushButton(method_mnemonic(method))
             button.setCheckable(True)
-            button.setMinimumHeight(64)
+            button.setMinimumSize(112, 60)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setAccessibleName(tr("Paid by {method}").format(method=method_name(method).casefold()))
             button.setProperty("role", "toggle")
@@ -228,13 +233,30 @@ class StallWindow(QWidget):
             methods.addWidget(button)
         self.method_buttons[self.payment_method].setChecked(True)
 
-        # The day so far.
+        layout = QGridLayout(bar)
+        layout.setContentsMargins(20, 12, 20, 12)
+        layout.setHorizontalSpacing(24)
+        layout.setVerticalSpacing(6)
+        layout.addWidget(heading(tr("Quantity")), 0, 0)
+        layout.addLayout(quantity_row, 1, 0)
+        layout.addWidget(self.quantity_hint, 2, 0, 1, 2)
+        layout.addWidget(heading(tr("Payment")), 0, 2)
+        layout.addLayout(methods, 1, 2)
+        layout.setColumnStretch(1, 1)
+        layout.setColumnMinimumWidth(0, 230)
+        self.set_quantity(1)
+        return bar
+
+    def _build_panel(self) -> QWidget:
+        """Beside the tiles: the day so far, the last sale and "Undo last sale"."""
+        panel = QFrame()
+        panel.setObjectName("panel")
         self.day_heading = heading(tr("Today"))
         self.total = QLabel()
         self.total.setFont(scaled_font(QApplication.font(), 3.4, bold=True))
-        self.total.setAccessibleName(tr("Total of the day"))
+        self.total.setAccessibleDescription(tr("Total of the day"))
         self.counts = QLabel()
-        self.counts.setAccessibleName(tr("Sales of the day"))
+        self.counts.setAccessibleDescription(tr("Sales of the day"))
         self.by_method: dict[str, QLabel] = {}
         methods_grid = QGridLayout()
         methods_grid.setHorizontalSpacing(16)
@@ -243,14 +265,14 @@ class StallWindow(QWidget):
             name = QLabel(method_name(method))
             amount = QLabel()
             amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            amount.setAccessibleName(tr("{method} today").format(method=method_name(method)))
+            amount.setAccessibleDescription(tr("{method} today").format(method=method_name(method)))
             methods_grid.addWidget(name, row, 0)
             methods_grid.addWidget(amount, row, 1)
             self.by_method[method] = amount
         methods_grid.setColumnStretch(1, 1)
         self.last_sale = QLabel()
         self.last_sale.setWordWrap(True)
-        self.last_sale.setAccessibleName(tr("Last sale"))
+        self.last_sale.setAccessibleDescription(tr("What Undo takes back"))
         self.undo_button = QPushButton(tr("&Undo last sale"))
         self.undo_button.setAccessibleName(tr("Take back the last sale"))
         self.undo_button.setToolTip(tr("Take back the last sale (Ctrl+Z): its units go back to the stall"))
@@ -264,26 +286,18 @@ class StallWindow(QWidget):
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(20, 18, 20, 18)
         layout.setSpacing(8)
-        layout.addWidget(heading(tr("Next sale")))
-        layout.addWidget(quantity_label)
-        layout.addLayout(quantity_row)
-        layout.addWidget(self.quantity_hint)
-        layout.addSpacing(6)
-        layout.addWidget(payment_label)
-        layout.addLayout(methods)
-        layout.addSpacing(10)
-        layout.addWidget(rule)
-        layout.addSpacing(6)
         layout.addWidget(self.day_heading)
         layout.addWidget(self.total)
         layout.addWidget(self.counts)
         layout.addSpacing(4)
         layout.addLayout(methods_grid)
-        layout.addSpacing(14)
+        layout.addSpacing(8)
+        layout.addWidget(rule)
+        layout.addSpacing(8)
+        layout.addWidget(heading(tr("Last sale")))
         layout.addWidget(self.last_sale)
         layout.addWidget(self.undo_button)
         layout.addStretch(1)
-        self.set_quantity(1)
         return panel
 
     def _restyle(self) -> None:
@@ -302,6 +316,7 @@ class StallWindow(QWidget):
                 background: {base.name()}; border: 1px solid {_rgba(line)}; border-radius: 14px;
             }}
             QFrame#panel QLabel {{ background: transparent; }}
+            QScrollArea#side, QScrollArea#side > QWidget > QWidget {{ background: transparent; }}
             QFrame[role="rule"] {{ border: none; border-top: 1px solid {_rgba(line)}; max-height: 1px; }}
             QLabel[role="muted"] {{ color: {muted.name()}; }}
             QLabel[role="heading"] {{ color: {muted.name()}; }}
@@ -402,7 +417,7 @@ class StallWindow(QWidget):
             self.last_sale.setText(tr("No sales yet today."))
         else:
             self.last_sale.setText(
-                tr("Last sale: {n} \u00d7 {product}\n{amount}, {method}").format(
+                tr("{n} \u00d7 {product}\n{amount}, {method}").format(
                     n=last.quantity,
                     product=self.names.get(last.product_id, tr("a product")),
                     amount=money(last.quantity * last.unit_price_cents, self.currency).replace(" ", "\u00a0"),
@@ -445,8 +460,6 @@ class StallWindow(QWidget):
         if self.gone:
             return
         quantity, method = self.quantity, self.payment_method
-        tile = self.grid.tile_for(product_id)
-        tile_state: Tile | None = tile.tile if tile is not None else None
         self.set_quantity(1)
         self.ctx.ops.run(
             stall.sell,
@@ -456,11 +469,11 @@ class StallWindow(QWidget):
             quantity,
             method,
             changes=SALE_CHANGES,
-            on_done=lambda sale: self._sold(sale, tile_state),
+            on_done=self._sold,
             on_error=self._failed,
         )
 
-    def _sold(self, sale: SaleView, before: Tile | None) -> None:
+    def _sold(self, sale: SaleView) -> None:
         name = self.names.get(sale.product_id, tr("a product"))
         text = tr("Sold {n} \u00d7 {product}: {amount}, {method}.").format(
             n=sale.quantity,
@@ -469,14 +482,10 @@ class StallWindow(QWidget):
             method=method_name(sale.payment_method).casefold(),
         )
         if sale.oversold:
-            left = before.left if before is not None else 0
-            text += " " + (
-                tr("None were left by the count: the sale is kept; count the stock after the market.")
-                if left <= 0
-                else tr(
-                    "Only {n} were left by the count: the sale is kept; count the stock after the market."
-                )
-            ).format(n=left)
+            text += " " + tr(
+                "That is beyond the stock counted at the event: the sale is kept; count the stock after the "
+                "market."
+            )
             self._say(text, colours.warning(self.palette()))
         else:
             self._say(text)
@@ -485,8 +494,8 @@ class StallWindow(QWidget):
             tile.flash()
 
     def undo_last(self) -> None:
-        if self.gone or self.day is None or self.day.last_sale is None:
-            return
+        if self.gone:
+            return  # (taps may still be on their way to the writer: core takes back the newest that stands)
         self.ctx.ops.run(
             stall.undo_last,
             self.ctx.workspace,

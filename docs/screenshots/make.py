@@ -33,6 +33,7 @@ from desktop import theme  # noqa: E402
 from desktop.context import AppContext  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
 from desktop.ops import Operations  # noqa: E402
+from desktop.tabs.dashboard import DashboardTab  # noqa: E402
 from desktop.tabs.library.tab import LibraryTab  # noqa: E402
 from desktop.tabs.products.tab import ProductsTab  # noqa: E402
 from tests.core.files import SLICERS, write_cube  # noqa: E402
@@ -222,6 +223,10 @@ def main() -> int:
                     show_model(app, page, "Planet Keyring")
                 elif isinstance(page, ProductsTab):
                     select_named(page.table, "Planet keyring")
+                elif isinstance(page, DashboardTab):
+                    deadline = time.monotonic() + 30
+                    while page.charts is None and time.monotonic() < deadline:  # matplotlib loads on a thread
+                        settle(app, 0.05)
                 settle(app)
                 name = window.tabs.tabText(index).replace("&", "").lower().replace(" ", "-")
                 path = OUT / f"{name}{'-dark' if dark else ''}.png"

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from core.services import events, filament, jobs
+from core.services import events, filament, jobs, labels
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from tests.core.factories import make_shop
@@ -99,3 +99,39 @@ def test_the_printers_dialog_opens_from_the_edit_menu(qtbot: QtBot, ctx: AppCont
     dialogs = window.findChildren(PrintersDialog)
     assert len(dialogs) == 1 and dialogs[0].isVisible()
     dialogs[0].close()
+
+
+def test_scanning_a_label_anywhere_in_the_window_shows_its_spool_or_product(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    shop = make_shop(ctx.workspace)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    window.show_tab(0)  # the library's search box has the focus
+    library = tab(window, "Library")
+    qtbot.waitUntil(lambda: library.search.hasFocus())
+    for kind, ident, title in (
+        ("product", shop.product.id, "Products"),
+        ("spool", shop.spool.id, "Filament"),
+    ):
+        code = labels.unique_code(ctx.workspace, kind, ident)
+        focus = window.focusWidget()
+        assert focus is not None
+        with qtbot.waitSignal(window.scanner.found, timeout=2000):
+            qtbot.keyClicks(focus, code, delay=1)
+            qtbot.keyClick(focus, Qt.Key.Key_Return, delay=1)
+        assert window.tabs.tabText(window.tabs.currentIndex()).replace("&", "") == title
+    assert tab(window, "Products").selected().id == shop.product.id
+    assert tab(window, "Filament").selected_key() == shop.spool.id
+    assert library.search.text() == ""  # the scanned characters did not stay in the search box
+
+
+def test_the_file_menu_exports(qtbot: QtBot, ctx: AppContext) -> None:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    file_menu = window.menuBar().actions()[0].menu()
+    export = next(a for a in file_menu.actions() if a.menu() is not None)
+    texts = [a.text().replace("&", "") for a in export.menu().actions() if not a.isSeparator()]
+    assert any("stock" in t.lower() for t in texts) and any("sales" in t.lower() for t in texts)

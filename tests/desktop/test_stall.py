@@ -88,7 +88,7 @@ def test_tapping_tiles_sells_and_the_total_and_units_left_follow(
     assert keyring.tile.left == 4 and keyring.accessibleName() == "Dragon keyring, 8.00 EUR, 4 left"
     assert left_at_event(ctx, market, market.keyring) == 4
     assert window.message.text() == "Sold 1 × Dragon keyring: 8.00 EUR, cash."
-    assert window.last_sale.text() == "Last sale: 1 × Dragon keyring\n8.00\u00a0EUR, cash"
+    assert window.last_sale.text() == "1 × Dragon keyring\n8.00\u00a0EUR, cash"
     assert window.undo_button.isEnabled()
     sold = events.sales(ctx.workspace, market.event.id)
     assert [(s.quantity, s.unit_price_cents, s.payment_method) for s in sold] == [(1, 800, "cash")] * 2
@@ -124,7 +124,7 @@ def test_the_payment_method_goes_to_its_own_total(qtbot: QtBot, ctx: AppContext,
     assert totals == {"cash": "8.00 EUR", "card": "16.00 EUR", "other": "24.00 EUR"}
     assert window.total.text() == "48.00 EUR" and window.counts.text() == "4 sales, 4 units"
     assert window.payment_method == "other"  # the method stays chosen until another is
-    assert window.last_sale.text() == "Last sale: 1 × Dice tower\n24.00\u00a0EUR, other"
+    assert window.last_sale.text() == "1 × Dice tower\n24.00\u00a0EUR, other"
 
 
 def test_undo_last_sale_puts_back_the_units_and_the_money(
@@ -143,7 +143,7 @@ def test_undo_last_sale_puts_back_the_units_and_the_money(
     assert window.total.text() == "8.00 EUR" and window.counts.text() == "1 sale, 1 unit"
     assert window.by_method["card"].text() == "0.00 EUR"
     assert window.message.text() == "Took back 2 × Dragon keyring (16.00 EUR)."
-    assert window.last_sale.text() == "Last sale: 1 × Dragon keyring\n8.00\u00a0EUR, cash"
+    assert window.last_sale.text() == "1 × Dragon keyring\n8.00\u00a0EUR, cash"
     # The ledger keeps both: the sale, and the entry taking it back.
     assert [s.quantity for s in events.sales(ctx.workspace, market.event.id)] == [1, 2, -2]
 
@@ -164,8 +164,8 @@ def test_selling_beyond_the_stock_is_recorded_and_shown(
     assert dice.tile.left == -1 and dice.accessibleName() == "Dice tower, 24.00 EUR, 1 oversold"
     assert window.total.text() == "24.00 EUR"
     assert window.message.text() == (
-        "Sold 1 × Dice tower: 24.00 EUR, cash. None were left by the count: the sale is kept; count the stock "
-        "after the market."
+        "Sold 1 × Dice tower: 24.00 EUR, cash. That is beyond the stock counted at the event: the sale is "
+        "kept; count the stock after the market."
     )
     # The warning is in the warning colour, not the plain text colour.
     assert window.message.palette().windowText().color() != window.palette().windowText().color()

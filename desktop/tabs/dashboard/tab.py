@@ -98,9 +98,8 @@ def charts_loader() -> ChartsLoader:
 
 class DashboardTab(QWidget):
     refreshed = Signal()  # the alerts and the charts show the data as it is now
-    show_subject = Signal(
-        str, str
-    )  # ("product" or "filament", id): the user asked to see what an alert is about
+    # ("product" or "filament", its id): the user asked to see what an alert is about; the window shows it
+    show_subject = Signal(str, str)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

@@ -245,12 +245,12 @@ class PlanProductionDialog(QDialog):
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setAccessibleName(tr("What the packing list still needs"))
+        self.summary.setAccessibleDescription(tr("What the packing list still needs"))
         self.lines = PlanModel()
         self.lines_view = _table(self.lines, tr("Production per product"))
         self.notes = QLabel()
         self.notes.setWordWrap(True)
-        self.notes.setAccessibleName(tr("Products that cannot be printed"))
+        self.notes.setAccessibleDescription(tr("Products that cannot be printed"))
         _coloured(self.notes, colours.warning(self.palette()))
 
         self.filament_heading = _bold(QLabel(tr("Filament for the queue with these jobs")))
@@ -261,7 +261,7 @@ class PlanProductionDialog(QDialog):
 
         self.done_note = QLabel()
         self.done_note.setWordWrap(True)
-        self.done_note.setAccessibleName(tr("Queued"))
+        self.done_note.setAccessibleDescription(tr("What was queued"))
         _coloured(self.done_note, colours.ok(self.palette()))
         self.done_note.hide()
         self.error = QLabel()

@@ -186,7 +186,7 @@ class EventReportPage(QWidget):
     def _build(self) -> None:
         self.oversold = QLabel()
         self.oversold.setWordWrap(True)
-        self.oversold.setAccessibleName(tr("Sold beyond the stock"))
+        self.oversold.setAccessibleDescription(tr("Sold beyond the stock"))
         palette = self.oversold.palette()
         palette.setColor(QPalette.ColorRole.WindowText, colours.warning(palette))
         self.oversold.setPalette(palette)
@@ -209,7 +209,7 @@ class EventReportPage(QWidget):
             name = QLabel(title)
             amount = QLabel()
             amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            amount.setAccessibleName(title)
+            amount.setAccessibleDescription(title)
             amount.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if key == "profit":
                 line = QFrame()
@@ -234,7 +234,9 @@ class EventReportPage(QWidget):
         for row, method in enumerate(PAYMENT_METHODS):
             amount = QLabel()
             amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            amount.setAccessibleName(tr("Paid by {method}").format(method=method_name(method).casefold()))
+            amount.setAccessibleDescription(
+                tr("Paid by {method}").format(method=method_name(method).casefold())
+            )
             pay_grid.addWidget(QLabel(method_name(method)), row, 0)
             pay_grid.addWidget(amount, row, 1)
             self.by_payment[method] = amount
@@ -245,7 +247,7 @@ class EventReportPage(QWidget):
         self.best_card = Card(tr("Best sellers"))
         self.best = QLabel()
         self.best.setWordWrap(True)
-        self.best.setAccessibleName(tr("Best sellers"))
+        self.best.setAccessibleDescription(tr("Best sellers"))
         self.best.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.best_card.body.addWidget(self.best)
         self.best_card.body.addStretch(1)

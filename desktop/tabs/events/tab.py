@@ -302,6 +302,10 @@ class EventsTab(QWidget):
             self.act_delete,
         ]
 
+    def current_event_id(self) -> str | None:
+        """The id of the event shown (for File > Export's event reports), or None."""
+        return self.market_event.id if self.market_event is not None else None
+
     def focus_main(self) -> None:
         """Put the keyboard focus on the list of events, on the first when none is chosen."""
         self.list.setFocus(Qt.FocusReason.OtherFocusReason)
