@@ -1,7 +1,7 @@
 """The main window: the six tabs, the menus, drag and drop import anywhere, and the status bar.
 
-Every action is in a menu with its shortcut: File (import, export, quit), Edit (what the current tab can do, then the
-settings and the printers) and View (the tabs, Ctrl+1 to Ctrl+6, which also put the focus where work in the
+Every action is in a menu with its shortcut: File (import, export, quit), Edit (what the current tab can do,
+then the settings and the printers) and View (the tabs, Ctrl+1 to Ctrl+6, which also put the focus where work in the
 tab starts).
 """
 

@@ -317,7 +317,7 @@ class ProductsTab(QWidget):
         header = self.history_view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for section in (2, 3, 4):  # reason, where, note: share what is left, elided (the tooltip has the note)
+        for section in (2, 3, 4):  # reason, where, note: share what is left, elided (tooltip: the note)
             header.setSectionResizeMode(section, QHeaderView.ResizeMode.Stretch)
         self.history_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.history_empty = QLabel(self.tr("No stock movements yet."))
