@@ -1,8 +1,8 @@
 """The main window: the six tabs, the menus, drag and drop import anywhere, and the status bar.
 
 Every action is in a menu with its shortcut: File (import, export, quit), Edit (what the current tab can do,
-then the settings and the printers) and View (the tabs, Ctrl+1 to Ctrl+6, which also put the focus where work in the
-tab starts).
+then the settings and the printers) and View (the tabs, Ctrl+1 to Ctrl+6, which also put the focus where
+work in the tab starts).
 """
 
 from __future__ import annotations
