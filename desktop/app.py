@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
@@ -64,3 +64,13 @@ def run_app(data_dir: Path | None, *, quit_after: float | None = None) -> int:
             return app.exec()
         finally:
             ops.shutdown()
+            close_windows(app)
+
+
+def close_windows(app: QApplication) -> None:
+    """Delete every window while Qt is whole: left to Python's exit, a dialog can be torn down after an object
+    it points to (a print dialog's printer) and crash the app on its way out."""
+    for widget in app.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

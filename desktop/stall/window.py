@@ -2,9 +2,10 @@
 
 Big tiles, one per product on the event's packing list; a tap sells (one unit, or the quantity chosen for the
 next tap) with the payment method shown as chosen, and is written at once through `ctx.ops` with
-`core.services.stall.sell` (no network: the app is offline first). Beside the tiles: the next sale's quantity
-and payment method, the day's running total with the total per method and the number of sales, the last
-sale and "Undo last sale" (`stall.undo_last`). Everything refreshes from `ctx.ops.changed`.
+`core.services.stall.sell` (no network: the app is offline first). Under the tiles: the next sale's quantity
+(back to one after each tap) and payment method (it stays chosen). Beside them: the day's running total with
+the total per method and the number of sales, the last sale and "Undo last sale" (`stall.undo_last`). Tiles
+grow to fill the screen when there are few. Everything refreshes from `ctx.ops.changed`.
 
 Keys: arrows move between tiles and Enter or Space sells the focused one; 1 to 9 (and 0 for the tenth) jump to
 a tile; + and - change the quantity; Ctrl+Z takes back the last sale; F11 leaves or enters full screen;

@@ -15,8 +15,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from core.workspace import Workspace
+from desktop.app import close_windows
 from desktop.context import AppContext
 from desktop.none_guard import protect_none
 from desktop.ops import Operations
@@ -30,3 +32,14 @@ def ctx(workspace: Workspace, tmp_path: Path, qapp: object) -> Iterator[AppConte
     context = AppContext(workspace, Operations(synchronous=True), settings)
     yield context
     context.ops.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def no_window_outlives_its_test() -> Iterator[None]:
+    """Close and delete every top-level window a test leaves (a dialog it opened, a print dialog), so none is
+    left for Python's exit to tear down after the objects it points to are gone (a crash at exit)."""
+    yield
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        close_windows(app)
+        app.processEvents()
