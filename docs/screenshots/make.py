@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QAbstractItemView, QApplication  # noqa: E402
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget  # noqa: E402
 
 import core.changes  # noqa: E402
 from bench.bench_import import sphere_stl  # noqa: E402
@@ -34,6 +34,7 @@ from desktop.context import AppContext  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
 from desktop.ops import Operations  # noqa: E402
 from desktop.tabs.dashboard import DashboardTab  # noqa: E402
+from desktop.tabs.events import EventsTab  # noqa: E402
 from desktop.tabs.library.tab import LibraryTab  # noqa: E402
 from desktop.tabs.products.tab import ProductsTab  # noqa: E402
 from tests.core.files import SLICERS, write_cube  # noqa: E402
@@ -124,7 +125,10 @@ def sample_data(ws: Workspace, folder: Path) -> None:
     events.set_target(ws, market.id, keyring.id, 30)
     events.set_target(ws, market.id, tower.id, 3)
     events.pack(ws, market.id, keyring.id, 20)
-    events.create_event(ws, name="Makers' fair", starts_on="2027-03-06", venue="Old brewery")
+    events.pack(ws, market.id, tower.id, 2)
+    fair = events.create_event(ws, name="Makers' fair", starts_on="2027-03-06", venue="Old brewery")
+    events.set_target(ws, fair.id, keyring.id, 80)
+    events.set_target(ws, fair.id, tower.id, 6)
 
 
 def settle(app: QApplication, seconds: float = 0.5) -> None:
@@ -232,10 +236,58 @@ def main() -> int:
                 path = OUT / f"{name}{'-dark' if dark else ''}.png"
                 window.grab().save(str(path))
                 print(path.relative_to(ROOT))
+            market_screens(app, window, ws, "-dark" if dark else "")
             window.close()
             window.deleteLater()
             app.processEvents()
     return 0
+
+
+def save(widget: QWidget, name: str) -> None:
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path.relative_to(ROOT))
+
+
+def market_screens(app: QApplication, window: MainWindow, ws: Workspace, suffix: str) -> None:
+    """The event report of a past market, planning production for the next one, and stall mode at it."""
+    tab = window.findChild(EventsTab)
+    assert tab is not None
+    window.show_tab(window.tabs.indexOf(tab))
+    found = {e.name: e.id for e in events.list_events(ws)}
+    tab.list.select(found["Harvest market"])
+    tab.show_report()
+    settle(app)
+    save(window, f"event-report{suffix}")
+    tab.pages.setCurrentIndex(0)
+    tab.list.select(found["Makers' fair"])
+    settle(app)
+    dialog = tab.plan_production()
+    assert dialog is not None
+    dialog.resize(1000, 460)
+    settle(app)
+    save(dialog, f"plan-production{suffix}")
+    dialog.close()
+    tab.list.select(found["Christmas market"])
+    settle(app)
+    stall_window = tab.open_stall()
+    assert stall_window is not None
+    stall_window.showNormal()
+    stall_window.resize(1280, 800)
+    products_by_name = {p.name: p.id for p in products.list_products(ws)}
+    for name, quantity, method in (
+        ("Planet keyring", 2, "cash"),
+        ("Planet keyring", 1, "card"),
+        ("Dice tower", 1, "card"),
+    ):
+        stall_window.set_quantity(quantity)
+        stall_window.set_payment_method(method)
+        tile = stall_window.grid.tile_for(products_by_name[name])
+        assert tile is not None
+        tile.click()
+        settle(app, 0.7)  # past the tile's flash
+    save(stall_window, f"stall-mode{suffix}")
+    stall_window.close()
 
 
 if __name__ == "__main__":
