@@ -189,16 +189,34 @@ def export_sales(parent: QWidget, ctx: AppContext, event_id: str | None = None) 
     return path
 
 
-def export_event_report(parent: QWidget, ctx: AppContext, event_id: str) -> Path | None:
-    """An event's report: what sold, its cost and profit, and the revenue by payment."""
+def _ask_for_event_file(
+    parent: QWidget,
+    ctx: AppContext,
+    event_id: str,
+    title: str,
+    kind: str,
+    suffix: str,
+    formats: Sequence[str] = SPREADSHEETS,
+) -> tuple[EventView, Path] | None:
+    """The event and the file a user chooses to save its `kind` to (`title` names the event as {event});
+    None when the event is gone (with a warning) or they cancel."""
     event = _event(ctx, event_id)
     if event is None:
         warn(parent, tr("That event is no longer there."))
         return None
-    name = f"{file_stem('report', event.name, event.starts_on or '')}.{spreadsheet_format(ctx)}"
-    path = ask_for_file(parent, ctx, tr("Export the report of {event}").format(event=event.name), name)
-    if path is None:
+    name = f"{file_stem(kind, event.name, event.starts_on or '')}.{suffix}"
+    path = ask_for_file(parent, ctx, title.format(event=event.name), name, formats)
+    return None if path is None else (event, path)
+
+
+def export_event_report(parent: QWidget, ctx: AppContext, event_id: str) -> Path | None:
+    """An event's report: what sold, its cost and profit, and the revenue by payment."""
+    chosen = _ask_for_event_file(
+        parent, ctx, event_id, tr("Export the report of {event}"), "report", spreadsheet_format(ctx)
+    )
+    if chosen is None:
         return None
+    event, path = chosen
 
     def done(n: int) -> str:
         text = (
@@ -214,16 +232,12 @@ def export_event_report(parent: QWidget, ctx: AppContext, event_id: str) -> Path
 
 def export_packing_list(parent: QWidget, ctx: AppContext, event_id: str) -> Path | None:
     """An event's packing list as a PDF to print and tick off."""
-    event = _event(ctx, event_id)
-    if event is None:
-        warn(parent, tr("That event is no longer there."))
-        return None
-    name = f"{file_stem('packing list', event.name, event.starts_on or '')}.pdf"
-    path = ask_for_file(
-        parent, ctx, tr("Save the packing list of {event}").format(event=event.name), name, formats=("pdf",)
+    chosen = _ask_for_event_file(
+        parent, ctx, event_id, tr("Save the packing list of {event}"), "packing list", "pdf", ("pdf",)
     )
-    if path is None:
+    if chosen is None:
         return None
+    path = chosen[1]
 
     def done(n: int) -> str:
         text = (

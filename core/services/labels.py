@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +35,7 @@ from core.db.base import Record
 from core.db.models import Product, Spool
 from core.errors import ValidationError
 from core.services import filament, products, settings
-from core.services.exports import PdfFonts, fit_text, money_text, new_pdf, pdf_bytes, write_atomically
+from core.services.exports import PdfFonts, money_text, new_pdf, pdf_bytes, write_atomically
 from core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -221,6 +221,11 @@ PAGES: dict[str, PageLayout] = {
     "label-62mm": PageLayout(62, 29, 1, 1, 62, 29, 0, 0, 62, 29, 1.5),
 }
 QUIET_MODULES = 2  # light modules drawn around the symbol; the label's padding adds to them
+CODE_HEIGHT = 2.8  # of the code's line under the symbol
+CODE_PT, CODE_MIN_PT = 6.0, 3.5
+TITLE_PT, TITLE_LINE, TITLE_LINES = 9.0, 3.8, 2
+TEXT_PT, TEXT_LINE = 7.0, 3.2
+LabelFont = Literal["mono", "bold", "sans"]
 
 
 def _draw_qr(pdf: FPDF, code: str, x: float, y: float, side: float) -> None:
@@ -241,60 +246,117 @@ def _draw_qr(pdf: FPDF, code: str, x: float, y: float, side: float) -> None:
             pdf.rect(left + start * module, top + r * module, (c - start) * module, module + 0.02, style="F")
 
 
-def _wrap(pdf: FPDF, fonts: PdfFonts, text: str, width: float, max_lines: int) -> list[str]:
+def qr_side(layout: PageLayout) -> float:
+    """The side of a label's QR square (quiet modules included), in millimetres."""
+    return min(layout.label_height - 2 * layout.padding - CODE_HEIGHT, layout.label_width * 0.42)
+
+
+def fit_line(text: str, width: float, measure: Callable[[str], float], ellipsis: str) -> str:
+    """`text` cut to `width` (as `measure` has it) with an ellipsis where it had to be cut."""
+    if measure(text) <= width:
+        return text
+    while text and measure(text + ellipsis) > width:
+        text = text[:-1]
+    return text.rstrip() + ellipsis
+
+
+def wrap_words(
+    text: str, width: float, max_lines: int, measure: Callable[[str], float], ellipsis: str
+) -> list[str]:
     """Words of `text` in lines of `width` at most, the last cut with an ellipsis when they do not fit."""
-    words = fonts.clean(text).split()
+    words = text.split()
     lines: list[str] = []
     while words and len(lines) < max_lines:
         line = words.pop(0)
-        while words and pdf.get_string_width(f"{line} {words[0]}") <= width:
+        while words and measure(f"{line} {words[0]}") <= width:
             line = f"{line} {words.pop(0)}"
         lines.append(line)
     if words:
         lines[-1] = f"{lines[-1]} {' '.join(words)}"
-    return [fit_text(pdf, fonts, line, width) for line in lines]
+    return [fit_line(line, width, measure, ellipsis) for line in lines]
 
 
-def _draw_label(pdf: FPDF, fonts: PdfFonts, label: Label, x: float, y: float, layout: PageLayout) -> None:
+@dataclass(frozen=True)
+class TextCell:
+    """A line of a label's text, in a cell as fpdf writes it (millimetres; the font's size in points)."""
+
+    font: LabelFont
+    size: float
+    text: str
+    x: float
+    y: float
+    w: float
+    h: float
+    centre: bool = False
+
+
+def label_cells(
+    label: Label,
+    layout: PageLayout,
+    x: float,
+    y: float,
+    measure: Callable[[LabelFont, float, str], float],
+    *,
+    ellipsis: str = "\u2026",
+    clean: Callable[[str], str] = str,
+) -> Iterator[TextCell]:
+    """The text of a label with its corner at (`x`, `y`): the code under the QR square, the title and the
+    lines beside it, each fitted to its cell. `measure` is a text's width in millimetres in a font; `clean`
+    makes text the fonts can write. Lazy, in drawing order: each cell is measured just before it is drawn."""
     pad = layout.padding
-    code_h = 2.8
-    side = min(layout.label_height - 2 * pad - code_h, layout.label_width * 0.42)
-    _draw_qr(pdf, label.code, x + pad, y + pad, side)
-    size = 6.0
-    pdf.set_font(fonts.mono, "", size)
-    while size > 3.5 and pdf.get_string_width(label.code) > side:
+    side = qr_side(layout)
+    size = CODE_PT
+    while size > CODE_MIN_PT and measure("mono", size, label.code) > side:
         size -= 0.5
-        pdf.set_font(fonts.mono, "", size)
-    pdf.set_xy(x + pad, y + pad + side)
-    pdf.cell(side, code_h, label.code, align="C")
+    yield TextCell("mono", size, label.code, x + pad, y + pad + side, side, CODE_HEIGHT, centre=True)
 
     text_x = x + pad + side + 1.5
     text_w = x + layout.label_width - pad - text_x
     bottom = y + layout.label_height - pad
     line_y = y + pad + 1.0
-    pdf.set_font(fonts.sans, "B", 9)
-    for line in _wrap(pdf, fonts, label.title, text_w, 2):
-        pdf.set_xy(text_x, line_y)
-        pdf.cell(text_w, 3.8, line)
-        line_y += 3.8
+    title = clean(label.title)
+    for line in wrap_words(title, text_w, TITLE_LINES, lambda t: measure("bold", TITLE_PT, t), ellipsis):
+        yield TextCell("bold", TITLE_PT, line, text_x, line_y, text_w, TITLE_LINE)
+        line_y += TITLE_LINE
     line_y += 0.8
-    pdf.set_font(fonts.sans, "", 7)
     for line in label.lines:
-        if line_y + 3.2 > bottom:
+        if line_y + TEXT_LINE > bottom:
             break
-        pdf.set_xy(text_x, line_y)
-        pdf.cell(text_w, 3.2, fit_text(pdf, fonts, line, text_w))
-        line_y += 3.2
+        fitted = fit_line(clean(line), text_w, lambda t: measure("sans", TEXT_PT, t), ellipsis)
+        yield TextCell("sans", TEXT_PT, fitted, text_x, line_y, text_w, TEXT_LINE)
+        line_y += TEXT_LINE
 
 
-def labels_pdf_bytes(
-    labels: Sequence[Label], *, page: str = "A4", copies: int = 1, skip: int = 0
-) -> tuple[bytes, int]:
-    """The labels as PDF bytes, and the number of pages. `copies` of each label, one after the other;
-    `skip` leaves that many places empty at the start of the first sheet (labels already peeled off)."""
+def _draw_label(pdf: FPDF, fonts: PdfFonts, label: Label, x: float, y: float, layout: PageLayout) -> None:
+    _draw_qr(pdf, label.code, x + layout.padding, y + layout.padding, qr_side(layout))
+    styles = {"mono": (fonts.mono, ""), "bold": (fonts.sans, "B"), "sans": (fonts.sans, "")}
+
+    def measure(font: LabelFont, size: float, text: str) -> float:
+        pdf.set_font(*styles[font], size)
+        return float(pdf.get_string_width(text))
+
+    for cell in label_cells(label, layout, x, y, measure, ellipsis=fonts.ellipsis, clean=fonts.clean):
+        pdf.set_font(*styles[cell.font], cell.size)
+        pdf.set_xy(cell.x, cell.y)
+        pdf.cell(cell.w, cell.h, cell.text, align="C" if cell.centre else "L")
+
+
+Place = tuple[int, Label]  # (the place on the page, counted across then down; the label there)
+
+
+def layout_of(page: str) -> PageLayout:
     layout = PAGES.get(page)
     if layout is None:
         raise ValidationError(f"There is no page {page!r}; choose one of {', '.join(PAGES)}.")
+    return layout
+
+
+def arrange(
+    labels: Sequence[Label], *, page: str = "A4", copies: int = 1, skip: int = 0
+) -> list[list[Place]]:
+    """The pages, each the labels on it with their places: `copies` of each label, one after the other;
+    `skip` leaves that many places empty at the start of the first sheet (labels already peeled off)."""
+    layout = layout_of(page)
     if not labels:
         raise ValidationError("There are no labels to print.")
     if copies < 1:
@@ -305,15 +367,29 @@ def labels_pdf_bytes(
         raise ValidationError(
             f"There are {layout.per_page} places on a sheet: skip 0 to {layout.per_page - 1}."
         )
-    pdf, fonts = new_pdf(layout.width, layout.height, "Labels")
-    pdf.set_text_color(0, 0, 0)
+    pages: list[list[Place]] = []
     for place, label in enumerate((label for label in labels for _ in range(copies)), start=skip):
         cell = place % layout.per_page
-        if cell == 0 or pdf.page_no() == 0:
-            pdf.add_page()
-        x = layout.left + (cell % layout.columns) * layout.pitch_x
-        y = layout.top + (cell // layout.columns) * layout.pitch_y
-        _draw_label(pdf, fonts, label, x, y, layout)
+        if cell == 0 or not pages:
+            pages.append([])
+        pages[-1].append((cell, label))
+    return pages
+
+
+def labels_pdf_bytes(
+    labels: Sequence[Label], *, page: str = "A4", copies: int = 1, skip: int = 0
+) -> tuple[bytes, int]:
+    """The labels as PDF bytes, and the number of pages. `copies` of each label, one after the other;
+    `skip` leaves that many places empty at the start of the first sheet (labels already peeled off)."""
+    layout = layout_of(page)
+    pdf, fonts = new_pdf(layout.width, layout.height, "Labels")
+    pdf.set_text_color(0, 0, 0)
+    for places in arrange(labels, page=page, copies=copies, skip=skip):
+        pdf.add_page()
+        for cell, label in places:
+            x = layout.left + (cell % layout.columns) * layout.pitch_x
+            y = layout.top + (cell // layout.columns) * layout.pitch_y
+            _draw_label(pdf, fonts, label, x, y, layout)
     return pdf_bytes(pdf), pdf.pages_count
 
 

@@ -29,14 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import PrintstallError
-from core.services.labels import Label, PageLayout, labels_pdf
+from core.services.labels import Label, PageLayout, Place, arrange, labels_pdf, layout_of
 from desktop.context import AppContext
 from desktop.dialogs.forms import ErrorLabel
 from desktop.exporting import ask_for_file
 from desktop.labels.painter import (
-    Place,
-    arrange,
-    layout_of,
     page_choices,
     paint_page,
     place_origin,

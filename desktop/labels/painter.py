@@ -21,20 +21,24 @@ from PySide6.QtCore import QCoreApplication, QMarginsF, QPointF, QRectF, QSizeF,
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPen
 from PySide6.QtPrintSupport import QPrinter
 
-from core.errors import PrintstallError, ValidationError
-from core.services.labels import PAGES, QUIET_MODULES, Label, PageLayout, qr_matrix
+from core.errors import PrintstallError
+from core.services.labels import (
+    QUIET_MODULES,
+    Label,
+    LabelFont,
+    PageLayout,
+    Place,
+    arrange,
+    label_cells,
+    layout_of,
+    qr_matrix,
+    qr_side,
+)
 
 UNITS = 100  # painter units per millimetre while text is drawn
 POINT_MM = 25.4 / 72
 CELL_MARGIN = 1.0  # fpdf's inner margin of a cell, left of left-aligned text
-CODE_HEIGHT = 2.8
-TITLE_PT, TITLE_LINE, TITLE_LINES = 9.0, 3.8, 2
-TEXT_PT, TEXT_LINE = 7.0, 3.2
-CODE_PT, CODE_MIN_PT = 6.0, 3.5
-ELLIPSIS = "\u2026"
 INK = QColor(0, 0, 0)
-
-Place = tuple[int, Label]  # (the place on the page, counted across then down; the label there)
 
 
 def tr(text: str) -> str:
@@ -48,49 +52,12 @@ class PrintFailed(PrintstallError):
 # ---------------------------------------------------------------- where labels go
 
 
-def layout_of(page: str) -> PageLayout:
-    layout = PAGES.get(page)
-    if layout is None:
-        raise ValidationError(f"There is no page {page!r}; choose one of {', '.join(PAGES)}.")
-    return layout
-
-
-def arrange(
-    labels: Sequence[Label], *, page: str = "A4", copies: int = 1, skip: int = 0
-) -> list[list[Place]]:
-    """The pages, each the labels on it with their places: as `labels_bytes` lays them out (and with its
-    sentences when the request cannot be printed)."""
-    layout = layout_of(page)
-    if not labels:
-        raise ValidationError("There are no labels to print.")
-    if copies < 1:
-        raise ValidationError("Print at least 1 copy of each label.")
-    if skip and layout.per_page == 1:
-        raise ValidationError(f"Places can be skipped on a sheet of labels, not on {page}.")
-    if not 0 <= skip < layout.per_page:
-        raise ValidationError(
-            f"There are {layout.per_page} places on a sheet: skip 0 to {layout.per_page - 1}."
-        )
-    pages: list[list[Place]] = []
-    for place, label in enumerate((label for label in labels for _ in range(copies)), start=skip):
-        cell = place % layout.per_page
-        if cell == 0 or not pages:
-            pages.append([])
-        pages[-1].append((cell, label))
-    return pages
-
-
 def place_origin(layout: PageLayout, cell: int) -> QPointF:
     """The top-left corner of place `cell` on the page, in millimetres."""
     return QPointF(
         layout.left + (cell % layout.columns) * layout.pitch_x,
         layout.top + (cell // layout.columns) * layout.pitch_y,
     )
-
-
-def qr_side(layout: PageLayout) -> float:
-    """The side of a label's QR square (quiet modules included), in millimetres."""
-    return min(layout.label_height - 2 * layout.padding - CODE_HEIGHT, layout.label_width * 0.42)
 
 
 def qr_modules(layout: PageLayout, code: str) -> tuple[QPointF, float, list[list[bool]]]:
@@ -119,29 +86,6 @@ def _font(kind: str, size_pt: float) -> QFont:
 def _width(font: QFont, text: str) -> float:
     """The width of `text` in `font`, in millimetres."""
     return QFontMetricsF(font).horizontalAdvance(text) / UNITS
-
-
-def fit(font: QFont, text: str, width: float) -> str:
-    """`text` cut to `width` millimetres with an ellipsis where it had to be cut."""
-    if _width(font, text) <= width:
-        return text
-    while text and _width(font, text + ELLIPSIS) > width:
-        text = text[:-1]
-    return text.rstrip() + ELLIPSIS
-
-
-def wrap(font: QFont, text: str, width: float, max_lines: int) -> list[str]:
-    """Words of `text` in lines of `width` at most, the last cut with an ellipsis when they do not fit."""
-    words = text.split()
-    lines: list[str] = []
-    while words and len(lines) < max_lines:
-        line = words.pop(0)
-        while words and _width(font, f"{line} {words[0]}") <= width:
-            line = f"{line} {words.pop(0)}"
-        lines.append(line)
-    if words:
-        lines[-1] = f"{lines[-1]} {' '.join(words)}"
-    return [fit(font, line, width) for line in lines]
 
 
 def _cell_text(
@@ -186,34 +130,15 @@ def _paint_qr(painter: QPainter, layout: PageLayout, code: str, origin: QPointF)
 
 def paint_label(painter: QPainter, layout: PageLayout, label: Label, origin: QPointF) -> None:
     """One label with its corner at `origin` (millimetres); the painter's coordinates are in UNITS."""
-    x, y = origin.x(), origin.y()
-    pad = layout.padding
-    side = qr_side(layout)
     _paint_qr(painter, layout, label.code, origin)
-
     painter.setPen(QPen(INK))
-    size = CODE_PT
-    while size > CODE_MIN_PT and _width(_font("mono", size), label.code) > side:
-        size -= 0.5
-    _cell_text(
-        painter, _font("mono", size), label.code, x + pad, y + pad + side, side, CODE_HEIGHT, centre=True
-    )
 
-    text_x = x + pad + side + 1.5
-    text_w = x + layout.label_width - pad - text_x
-    bottom = y + layout.label_height - pad
-    line_y = y + pad + 1.0
-    title = _font("bold", TITLE_PT)
-    for line in wrap(title, label.title, text_w, TITLE_LINES):
-        _cell_text(painter, title, line, text_x, line_y, text_w, TITLE_LINE)
-        line_y += TITLE_LINE
-    line_y += 0.8
-    plain = _font("sans", TEXT_PT)
-    for line in label.lines:
-        if line_y + TEXT_LINE > bottom:
-            break
-        _cell_text(painter, plain, fit(plain, line, text_w), text_x, line_y, text_w, TEXT_LINE)
-        line_y += TEXT_LINE
+    def measure(font: LabelFont, size: float, text: str) -> float:
+        return _width(_font(font, size), text)
+
+    for cell in label_cells(label, layout, origin.x(), origin.y(), measure):
+        font = _font(cell.font, cell.size)
+        _cell_text(painter, font, cell.text, cell.x, cell.y, cell.w, cell.h, centre=cell.centre)
 
 
 def paint_page(painter: QPainter, layout: PageLayout, places: Sequence[Place]) -> None:

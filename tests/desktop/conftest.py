@@ -14,7 +14,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 
 from core.workspace import Workspace
@@ -22,6 +22,7 @@ from desktop.app import close_windows
 from desktop.context import AppContext
 from desktop.none_guard import protect_none
 from desktop.ops import Operations
+from tests.desktop.test_translation import PseudoTranslator
 
 protect_none()  # PySide6 6.12 on Python 3.11 loses references to None, True and False (see the module)
 
@@ -43,3 +44,14 @@ def no_window_outlives_its_test() -> Iterator[None]:
     if isinstance(app, QApplication):
         close_windows(app)
         app.processEvents()
+
+
+@pytest.fixture
+def pseudo(qapp: object) -> Iterator[None]:
+    """Texts translated by `PseudoTranslator` while the test runs, to tell the untranslated ones."""
+    translator = PseudoTranslator()
+    QCoreApplication.installTranslator(translator)
+    try:
+        yield
+    finally:
+        QCoreApplication.removeTranslator(translator)

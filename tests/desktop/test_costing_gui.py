@@ -24,7 +24,7 @@ from desktop.tabs.products.cost import shown_cents
 from desktop.tabs.products.models import COL_COST, COL_MARGIN
 from desktop.tabs.queue import QueueTab
 from desktop.widgets import colours
-from tests.desktop.test_translation import pseudo, untranslated  # noqa: F401 (a fixture)
+from tests.desktop.test_translation import untranslated
 from tests.desktop.windows import show_active
 
 

@@ -4,20 +4,16 @@ the warning about sales beyond the stock; in the user's currency, and up to date
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from pytestqt.qtbot import QtBot
-
-from PySide6.QtCore import QCoreApplication
 
 from core.services import events, products, reports, settings
 from core.services.views import EventView, ProductView
 from desktop.context import AppContext
 from desktop.tabs.events import EventsTab
 from desktop.tabs.events.report import COGS, PROFIT, REVENUE, UNIT_COST, UNITS
-from tests.desktop.test_translation import PseudoTranslator, untranslated
+from tests.desktop.test_translation import untranslated
 
 TODAY = date(2026, 12, 14)
 
@@ -152,16 +148,6 @@ def test_a_product_with_no_cost_says_so(qtbot: QtBot, ctx: AppContext) -> None:
         "2", "2.00 EUR", "\u2014", "0.00 EUR", "2.00 EUR",
     ]  # fmt: skip
     assert "No unit cost is known" in str(model.index(0, UNIT_COST).data(3))  # the tooltip
-
-
-@pytest.fixture
-def pseudo(qapp: object) -> Iterator[None]:
-    translator = PseudoTranslator()
-    QCoreApplication.installTranslator(translator)
-    try:
-        yield
-    finally:
-        QCoreApplication.removeTranslator(translator)
 
 
 def test_every_text_of_the_report_is_translatable(qtbot: QtBot, ctx: AppContext, pseudo: None) -> None:

@@ -5,13 +5,11 @@ the event through `ctx.ops` so the queue refreshes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 
 from core.services import events, jobs, products
 from core.services.views import EventView
@@ -20,7 +18,7 @@ from desktop.tabs.events import EventsTab
 from desktop.tabs.events.plan import PlanProductionDialog
 from tests.core.factories import Shop, make_shop
 from tests.desktop.test_keyboard import unnamed_controls
-from tests.desktop.test_translation import PseudoTranslator, untranslated
+from tests.desktop.test_translation import untranslated
 
 TODAY = date(2026, 11, 20)
 
@@ -133,16 +131,6 @@ def test_plan_production_needs_a_packing_list(qtbot: QtBot, ctx: AppContext) -> 
     tab = make_tab(qtbot, ctx)
     assert not tab.plan_button.isEnabled() and not tab.act_plan.isEnabled()
     assert tab.act_plan in tab.menu_actions() and tab.act_stall in tab.menu_actions()
-
-
-@pytest.fixture
-def pseudo(qapp: object) -> Iterator[None]:
-    translator = PseudoTranslator()
-    QCoreApplication.installTranslator(translator)
-    try:
-        yield
-    finally:
-        QCoreApplication.removeTranslator(translator)
 
 
 def test_every_control_has_a_name_and_every_text_is_translatable(

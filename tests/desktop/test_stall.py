@@ -4,13 +4,12 @@ back, a sale beyond the stock is recorded and shown, and the keyboard reaches ev
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.services import events, products
@@ -21,7 +20,7 @@ from desktop.stall.tiles import SaleTile
 from desktop.tabs.events import EventsTab
 from tests.core.factories import Shop, make_shop
 from tests.desktop.test_keyboard import unnamed_controls
-from tests.desktop.test_translation import PseudoTranslator, untranslated
+from tests.desktop.test_translation import untranslated
 from tests.desktop.windows import show_active
 
 
@@ -268,16 +267,6 @@ def test_every_control_has_a_name(qtbot: QtBot, ctx: AppContext, market: Market)
     assert window.windowTitle() == "Stall mode: Christmas market"
     for widget in window.grid.tiles:
         assert widget.accessibleName() and widget.accessibleDescription()
-
-
-@pytest.fixture
-def pseudo(qapp: object) -> Iterator[None]:
-    translator = PseudoTranslator()
-    QCoreApplication.installTranslator(translator)
-    try:
-        yield
-    finally:
-        QCoreApplication.removeTranslator(translator)
 
 
 def test_every_text_is_translatable(qtbot: QtBot, ctx: AppContext, market: Market, pseudo: None) -> None:

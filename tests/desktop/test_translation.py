@@ -5,12 +5,10 @@ left unbracketed (but data the user typed or chose: the currency code, the data 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QTranslator
 from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QLineEdit, QWidget
 
 from core.services import filament, products
@@ -36,16 +34,6 @@ class PseudoTranslator(QTranslator):
 
     def isEmpty(self) -> bool:
         return False
-
-
-@pytest.fixture
-def pseudo(qapp: object) -> Iterator[None]:
-    translator = PseudoTranslator()
-    QCoreApplication.installTranslator(translator)
-    try:
-        yield
-    finally:
-        QCoreApplication.removeTranslator(translator)
 
 
 def untranslated(root: QWidget, data: set[str]) -> list[str]:

@@ -14,10 +14,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -35,6 +33,7 @@ from desktop.dialogs.forms import currency, weight_unit
 from desktop.dialogs.units import WeightUnit, money, weight
 from desktop.widgets import colours
 from desktop.widgets.keyed_model import KeyedTableModel
+from desktop.widgets.tables import read_only_table
 
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 PRODUCT, TARGET, PACKED, AT_HOME, QUEUED, SHORT, PRINT = range(7)
@@ -187,21 +186,7 @@ class FilamentModel(KeyedTableModel[FilamentNeed]):
 
 
 def _table(model: KeyedTableModel[Any], name: str) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    return table
+    return read_only_table(model, name, single_selection=True)
 
 
 def fit_rows(table: QTableView, most: int = 12) -> None:

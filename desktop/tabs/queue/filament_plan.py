@@ -13,10 +13,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
     QTableView,
     QVBoxLayout,
@@ -31,6 +29,7 @@ from desktop.dialogs.forms import currency, weight_unit
 from desktop.dialogs.units import WeightUnit, money, weight
 from desktop.widgets import colours
 from desktop.widgets.keyed_model import KeyedTableModel
+from desktop.widgets.tables import read_only_table
 
 LISTENS_TO = frozenset({"jobs", "spools", "filament", "variants", "models", "printers", "settings"})
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -104,21 +103,7 @@ class PurchasesModel(KeyedTableModel[Purchase]):
 
 
 def _table(model: KeyedTableModel[Any], name: str) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    return table
+    return read_only_table(model, name, show_grid=False)
 
 
 class FilamentPlanDialog(QDialog):
