@@ -32,11 +32,13 @@ def page_size_mm(data: bytes) -> tuple[float, float]:
 
 def page_text(data: bytes) -> bytes:
     """The content streams of a PDF, inflated (text is readable there with the built-in fonts)."""
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
+    # The end-of-line before "endstream" is left on the stream: compressed bytes may end in a "\r" themselves,
+    # and a decompressor object stops at the end of the zlib data, whatever follows it.
+    streams = re.findall(rb"stream\r?\n(.*?)endstream", data, re.S)
     out = []
     for stream in streams:
         try:
-            out.append(zlib.decompress(stream))
+            out.append(zlib.decompressobj().decompress(stream))
         except zlib.error:
             out.append(stream)
     return b"\n".join(out)
