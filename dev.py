@@ -103,7 +103,7 @@ QT_PLUGIN_GLOBS = (
 )
 
 LOCK_UPDATE_COMMAND = (
-    "uv pip compile pyproject.toml --extra dev --generate-hashes --universal "
+    "uv pip compile pyproject.toml --extra dev --extra server --generate-hashes --universal "
     "--python-version 3.11 -o requirements/dev.lock"
 )
 
