@@ -30,8 +30,31 @@ def head_revisions() -> set[str]:
 
 
 def current_revisions(engine: Engine) -> set[str]:
+    """The branch heads the database is at. Alembic stores only revisions nothing stored depends on: once
+    the `server` branch (which depends on `core`) is applied, the `core` head it depends on is implied, not
+    stored, so it is added back here."""
     with engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads())
+        stored = set(MigrationContext.configure(conn).get_current_heads())
+    script = ScriptDirectory.from_config(alembic_config())
+    known = {rev.revision for rev in script.walk_revisions()}
+    implied: set[str] = set()
+    pending = [name for name in stored if name in known]
+    while pending:
+        revision = script.get_revision(pending.pop())
+        if revision is None:
+            continue
+        below = [*_as_tuple(revision.down_revision), *_as_tuple(revision.dependencies)]
+        for name in below:
+            if name not in implied:
+                implied.add(name)
+                pending.append(name)
+    return stored | (implied & set(script.get_heads()))
+
+
+def _as_tuple(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def check_can_upgrade(engine: Engine) -> None:

@@ -64,7 +64,15 @@ SEARCH_PREFIX = "models_fts"
 
 
 def _not_search(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    return not (name or "").startswith(SEARCH_PREFIX)
+    return not (name or "").startswith(SEARCH_PREFIX) and not _server_branch(name, type_)
+
+
+def _server_branch(name: str | None, type_: str) -> bool:
+    """What the PostgreSQL-only `server` branch adds to the synced tables (its own tables live in the schemas
+    `server` and `auth`, which the comparison does not look at): the sync sequence column and its index."""
+    if type_ == "column":
+        return name == "seq"
+    return type_ == "index" and (name or "").endswith("_owner_seq")
 
 
 def schema_differences(engine: Engine) -> list[Any]:

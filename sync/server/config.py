@@ -1,0 +1,75 @@
+"""The cloud service's configuration: environment variables `PRINTSTALL_SERVER_*` (12-factor), with profiles.
+
+- development: defaults that work on a laptop (the insecure development secret, a local database);
+- staging and production: the JWT secret and the database URL must be set, and the secret must not be the
+  development one nor shorter than 32 characters; the service refuses to start otherwise.
+
+docs/deploy.md lists every variable; .env.example is a starting point.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "printstall-development-secret-do-not-use-in-production"
+DEVELOPMENT_DATABASE_URL = "postgresql+psycopg://127.0.0.1:5432/printstall"
+MIN_SECRET_LENGTH = 32
+
+
+class Profile(StrEnum):
+    DEVELOPMENT = "development"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used for the chosen profile."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRINTSTALL_SERVER_", extra="ignore")
+
+    profile: Profile = Profile.DEVELOPMENT
+    # SQLAlchemy URL of the service's login role (which is granted printstall_app and printstall_auth).
+    database_url: SecretStr = SecretStr(DEVELOPMENT_DATABASE_URL)
+    # The URL migrations run with (a role that owns the tables); the service's own URL when unset.
+    migrate_database_url: SecretStr | None = None
+    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_max_overflow: int = Field(default=5, ge=0)
+    db_pool_timeout_s: float = Field(default=10.0, gt=0)
+    jwt_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    jwt_audience: str = "printstall-sync"
+    access_token_ttl_s: int = Field(default=900, ge=60)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    # When set, uvicorn listens on this unix socket instead of host:port.
+    unix_socket: str | None = None
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _safe_for_profile(self) -> Settings:
+        if self.profile is Profile.DEVELOPMENT:
+            return self
+        secret = self.jwt_secret.get_secret_value()
+        if secret == DEVELOPMENT_SECRET:
+            raise ConfigError(
+                f"PRINTSTALL_SERVER_JWT_SECRET must be set in the {self.profile.value} profile; "
+                "the development secret is public."
+            )
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"PRINTSTALL_SERVER_JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters."
+            )
+        if self.database_url.get_secret_value() == DEVELOPMENT_DATABASE_URL:
+            raise ConfigError(
+                f"PRINTSTALL_SERVER_DATABASE_URL must be set in the {self.profile.value} profile."
+            )
+        return self
+
+    @property
+    def migration_url(self) -> str:
+        url = self.migrate_database_url or self.database_url
+        return url.get_secret_value()
