@@ -39,13 +39,14 @@ def test_start_and_stop_leave_nothing_behind(tmp_path: Path) -> None:
     if os.environ.get(TEST_S3_URL_ENV):
         pytest.skip(f"{TEST_S3_URL_ENV} is set: this run does not start weed")
     server = start_s3(tmp_path / "weed", bucket="stop-test")
-    assert server.process is not None
-    pid = server.pid
-    assert pid is not None
-    ports = {port for _address, port in listening_ports(pid)}
-    assert ports == set(server.ports.values())
-
-    server.stop()
+    try:
+        assert server.process is not None
+        pid = server.pid
+        assert pid is not None
+        ports = {port for _address, port in listening_ports(pid)}
+        assert ports == set(server.ports.values())
+    finally:
+        server.stop()  # whatever failed above, no weed outlives the test
     server.stop()  # a second stop does nothing
     assert server.process.returncode is not None
     assert not Path(f"/proc/{pid}").exists()
