@@ -10,16 +10,19 @@ import argparse
 from typing import Annotated
 
 from alembic.script import ScriptDirectory
-from fastapi import Depends, FastAPI, Header, HTTPException
-from sqlalchemy import Engine, create_engine
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from core.db import migrate
 from sync import protocol
-from sync.server import sync_api
+from sync.server import blobs_api, sync_api
 from sync.server.access_tokens import current_owner
 from sync.server.config import Settings
 from sync.server.db import create_db_engine
+from sync.server.storage import BlobStore
 
 __all__ = ["create_app", "current_owner", "main"]
 
@@ -46,13 +49,36 @@ def core_schema_version() -> str:
     raise RuntimeError("the migrations have no `core` branch")
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+def health(request: Request) -> JSONResponse:
+    """`GET /healthz`: 200 `{"database": "ok", "storage": "ok"}`, or 503 with "down" for what failed."""
+    engine: Engine = request.app.state.engine
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        database = "down"
+    try:
+        storage = "ok" if blobs_api.blob_store(request).reachable() else "down"
+    except Exception:  # a store that cannot even be made (bad endpoint) is storage that is down
+        storage = "down"
+    body = {"database": database, "storage": storage}
+    return JSONResponse(body, status_code=200 if database == storage == "ok" else 503)
+
+
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, blob_store: BlobStore | None = None
+) -> FastAPI:
+    """The app; the S3 store is made from the settings on first use unless `blob_store` is given."""
     settings = settings or Settings()
     app = FastAPI(title="Printstall sync service", version=str(protocol.PROTOCOL))
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings)
+    app.state.blob_store = blob_store
     app.state.schema_version = core_schema_version()
     app.include_router(sync_api.make_router(), dependencies=[Depends(require_protocol)])
+    app.include_router(blobs_api.make_router(), dependencies=[Depends(require_protocol)])
+    app.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)
     return app
 
 

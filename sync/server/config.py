@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_SECRET = "printstall-development-secret-do-not-use-in-production"
 DEVELOPMENT_DATABASE_URL = "postgresql+psycopg://127.0.0.1:5432/printstall"
 MIN_SECRET_LENGTH = 32
+DEFAULT_QUOTA_BYTES = 5 * 1024**3
 
 
 class Profile(StrEnum):
@@ -48,6 +49,14 @@ class Settings(BaseSettings):
     # When set, uvicorn listens on this unix socket instead of host:port.
     unix_socket: str | None = None
     log_level: str = "info"
+    # The users' files: an S3-compatible endpoint (R2 in production, SeaweedFS's `weed mini` in development).
+    s3_endpoint_url: str = "http://127.0.0.1:8333"
+    s3_access_key: SecretStr = SecretStr("")
+    s3_secret_key: SecretStr = SecretStr("")
+    s3_bucket: str = "printstall"
+    s3_region: str = "auto"
+    # How many bytes of files one user may store; uploads that would pass it are refused with 413.
+    quota_bytes: int = Field(default=DEFAULT_QUOTA_BYTES, ge=0)
 
     @model_validator(mode="after")
     def _safe_for_profile(self) -> Settings:
