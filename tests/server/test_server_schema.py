@@ -111,9 +111,19 @@ def test_the_server_branch_goes_down_and_up_again(pg_engine: Engine) -> None:
 
 
 @pytest.mark.postgres
-def test_email_is_unique_whatever_its_case(pg_engine: Engine) -> None:
+def test_email_key_is_unique(pg_engine: Engine) -> None:
     migrate.upgrade(pg_engine)
     with pg_engine.begin() as conn:
-        conn.execute(text("INSERT INTO auth.users (email, password_hash) VALUES ('Anna@Example.com', 'h')"))
-    with pytest.raises(Exception, match="ux_users_email_lower"), pg_engine.begin() as conn:
-        conn.execute(text("INSERT INTO auth.users (email, password_hash) VALUES ('anna@example.COM', 'h')"))
+        conn.execute(
+            text(
+                "INSERT INTO auth.users (email, email_key, password_hash) "
+                "VALUES ('Anna@Example.com', 'anna@example.com', 'h')"
+            )
+        )
+    with pytest.raises(Exception, match="ux_users_email_key"), pg_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO auth.users (email, email_key, password_hash) "
+                "VALUES ('anna@example.COM', 'anna@example.com', 'h')"
+            )
+        )
