@@ -1,68 +1,69 @@
-"""Access tokens: the `current_owner` dependency every authenticated endpoint uses, and minting tokens.
+"""Access tokens: the `current_claims` and `current_owner` dependencies every authenticated endpoint uses.
 
-An access token is a JWT signed with HS256 and the service's secret (PRINTSTALL_SERVER_JWT_SECRET), with
-the claims `sub` (the user's id, a UUID), `aud` (PRINTSTALL_SERVER_JWT_AUDIENCE) and `exp`, all required.
-Anything else (no token, a bad signature, another audience, expired, a subject that is not a UUID) is 401.
-The accounts endpoints (sync/server/accounts/) issue tokens with `issue_access_token`; this check stays.
+A token is checked by the app's `AccountService` (`app.state.accounts`, see sync.server.accounts.tokens):
+HS256 with the access key derived from PRINTSTALL_SERVER_JWT_SECRET, the claims `sub` (the user's id, a
+UUID), `aud`, `iss`, `iat`, `exp`, `jti`, `did` and `sid`. Anything else (no token, a bad signature, another
+audience, expired, a subject that is not a UUID) is 401 with `WWW-Authenticate: Bearer`. Tokens come from the
+accounts endpoints (sync.server.accounts_api); `issue_access_token` mints one directly (tests, tools).
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Annotated
 
-import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from sync.server.accounts.errors import InvalidAccessToken
+from sync.server.accounts.service import AccountKeys, AccountService
+from sync.server.accounts.tokens import AccessClaims, AccessTokens
 from sync.server.config import Settings
-
-ALGORITHM = "HS256"
 
 _bearer = HTTPBearer(auto_error=False)
 
 
-def issue_access_token(settings: Settings, user_id: str, *, ttl_s: int | None = None) -> str:
-    now = int(time.time())
-    claims = {
-        "sub": str(uuid.UUID(user_id)),
-        "aud": settings.jwt_audience,
-        "iat": now,
-        "exp": now + (settings.access_token_ttl_s if ttl_s is None else ttl_s),
-    }
-    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
+def account_keys(settings: Settings) -> AccountKeys:
+    """The accounts' keys, all derived from the JWT secret."""
+    return AccountKeys.from_secret(settings.jwt_secret.get_secret_value().encode("utf-8"))
 
 
-def owner_of_token(settings: Settings, token: str) -> str:
-    """The user id a valid access token names; raises jwt.InvalidTokenError or ValueError otherwise."""
-    claims = jwt.decode(
-        token,
-        settings.jwt_secret.get_secret_value(),
-        algorithms=[ALGORITHM],
-        audience=settings.jwt_audience,
-        options={"require": ["sub", "aud", "exp"]},
-    )
-    return str(uuid.UUID(str(claims["sub"])))
+def issue_access_token(
+    settings: Settings, user_id: str, *, device_id: str = "tool", session_id: str | None = None
+) -> str:
+    """An access token for `user_id` that the app built from `settings` accepts (without any session row)."""
+    tokens = AccessTokens(account_keys(settings).access)
+    token, _expires = tokens.issue(str(uuid.UUID(user_id)), device_id, session_id or str(uuid.uuid4()))
+    return token
 
 
 def _unauthorised(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_owner(
+def current_claims(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> str:
-    """FastAPI dependency: the authenticated user's id (the owner of every row the request touches)."""
+) -> AccessClaims:
+    """FastAPI dependency: the claims of the request's valid access token (401 otherwise)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorised("Sign in to sync.")
-    settings: Settings = request.app.state.settings
+    accounts: AccountService = request.app.state.accounts
     try:
-        return owner_of_token(settings, credentials.credentials)
-    except jwt.ExpiredSignatureError:
-        raise _unauthorised("Your session has expired; sign in again.") from None
-    except (jwt.InvalidTokenError, ValueError):
+        claims = accounts.authenticate(credentials.credentials)
+        uuid.UUID(claims.user_id)
+    except InvalidAccessToken as error:
+        raise _unauthorised(str(error)) from None
+    except ValueError:
         raise _unauthorised("The sign-in token is not valid; sign in again.") from None
+    return claims
+
+
+Claims = Annotated[AccessClaims, Depends(current_claims)]
+
+
+def current_owner(claims: Claims) -> str:
+    """FastAPI dependency: the authenticated user's id (the owner of every row the request touches)."""
+    return str(uuid.UUID(claims.user_id))
 
 
 Owner = Annotated[str, Depends(current_owner)]

@@ -1,7 +1,8 @@
 """The cloud service's ASGI app (`create_app`) and the `printstall-server` command.
 
 Every `/v1/` request must carry `Printstall-Protocol: 1` (426 otherwise, telling the user to update the app);
-authenticated endpoints take their owner from `current_owner` (sync.server.access_tokens).
+authenticated endpoints take their owner from `current_owner` (sync.server.access_tokens), which checks the
+token with the app's one `AccountService` (`app.state.accounts`, built by `account_service`).
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ from sqlalchemy.pool import NullPool
 
 from core.db import migrate
 from sync import protocol
-from sync.server import blobs_api, sync_api
-from sync.server.access_tokens import current_owner
-from sync.server.config import Settings
+from sync.server import accounts_api, blobs_api, sync_api
+from sync.server.access_tokens import account_keys, current_owner
+from sync.server.accounts.errors import AccountError
+from sync.server.accounts.mailer import ConsoleMailer, FileMailer, Mailer, ResendMailer
+from sync.server.accounts.pg import PostgresRepository
+from sync.server.accounts.service import AccountService
+from sync.server.config import Profile, Settings
 from sync.server.db import create_db_engine
 from sync.server.storage import BlobStore
 
-__all__ = ["create_app", "current_owner", "main"]
+__all__ = ["account_service", "create_app", "current_owner", "main"]
 
 UPDATE_THE_APP = (
     "This version of Printstall speaks a sync protocol the service does not know; update Printstall to keep "
@@ -66,16 +71,41 @@ def health(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if database == storage == "ok" else 503)
 
 
+def mailer_from_settings(settings: Settings) -> Mailer:
+    """Development: .eml files in `mail_folder` when set, else the console; otherwise Resend (key in env)."""
+    if settings.profile is Profile.DEVELOPMENT:
+        if settings.mail_folder is not None:
+            return FileMailer(settings.mail_folder, settings.mail_sender)
+        return ConsoleMailer()
+    return ResendMailer.from_env(settings.mail_sender)
+
+
+def account_service(settings: Settings, engine: Engine, mailer: Mailer | None = None) -> AccountService:
+    """The accounts of the service: PostgreSQL, the configured mailer, keys derived from the JWT secret."""
+    return AccountService(
+        PostgresRepository(engine),
+        mailer if mailer is not None else mailer_from_settings(settings),
+        account_keys(settings),
+    )
+
+
 def create_app(
-    settings: Settings | None = None, engine: Engine | None = None, blob_store: BlobStore | None = None
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    blob_store: BlobStore | None = None,
+    accounts: AccountService | None = None,
 ) -> FastAPI:
-    """The app; the S3 store is made from the settings on first use unless `blob_store` is given."""
+    """The app; the S3 store is made from the settings on first use unless `blob_store` is given, and the
+    accounts are built from the settings unless `accounts` is given (tests pass cheaper hashing, limits)."""
     settings = settings or Settings()
     app = FastAPI(title="Printstall sync service", version=str(protocol.PROTOCOL))
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings)
     app.state.blob_store = blob_store
+    app.state.accounts = accounts if accounts is not None else account_service(settings, app.state.engine)
     app.state.schema_version = core_schema_version()
+    app.add_exception_handler(AccountError, accounts_api.account_error_response)
+    app.include_router(accounts_api.make_router(), dependencies=[Depends(require_protocol)])
     app.include_router(sync_api.make_router(), dependencies=[Depends(require_protocol)])
     app.include_router(blobs_api.make_router(), dependencies=[Depends(require_protocol)])
     app.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)

@@ -10,6 +10,7 @@ docs/deploy.md lists every variable; .env.example is a starting point.
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,10 @@ class Settings(BaseSettings):
     s3_region: str = "auto"
     # How many bytes of files one user may store; uploads that would pass it are refused with 413.
     quota_bytes: int = Field(default=DEFAULT_QUOTA_BYTES, ge=0)
+    # The accounts' emails: in development written as .eml files into this folder when set, else printed to
+    # the console; in staging and production sent through Resend (its key from RESEND_API_KEY).
+    mail_folder: Path | None = None
+    mail_sender: str = "Printstall <no-reply@printstall.app>"
 
     @model_validator(mode="after")
     def _safe_for_profile(self) -> Settings:
