@@ -105,7 +105,7 @@ def stock_the_stall(ctx: AppContext, earlier: list[datetime | None]) -> Stall:
 
 
 def drawn(qtbot: QtBot, tab: DashboardTab) -> DashboardTab:
-    """Wait for the charts (matplotlib loads on a thread the first time a dashboard is shown)."""
+    """Wait for the charts (matplotlib loads just after a dashboard is first shown)."""
     qtbot.waitUntil(lambda: tab.charts is not None and not tab.stale, timeout=60_000)
     return tab
 

@@ -1,8 +1,8 @@
 """The dashboard's four charts, drawn with matplotlib on Qt canvases in the colours of the app's theme.
 
 Importing this module imports matplotlib, which takes about a second on a cold start (and builds matplotlib's
-font cache on a computer's first run), so the dashboard imports it on a thread once it is first shown
-(`tab.py`), never at start-up. matplotlib's defaults are restored here, so a user's `matplotlibrc` or
+font cache on a computer's first run), so the dashboard imports it once it is first shown (`tab.py`),
+never at start-up. matplotlib's defaults are restored here, so a user's `matplotlibrc` or
 `MPLBACKEND` does not change how the charts look, and the Qt backend is chosen explicitly.
 """
 

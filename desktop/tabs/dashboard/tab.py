@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import importlib
 import logging
-import threading
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,8 +52,11 @@ MAX_ALERT_ROWS = 5  # the list scrolls beyond that, so the charts keep their roo
 
 
 class ChartsLoader(QObject):
-    """Imports the charts module (and so matplotlib) once per process, on a thread; `done` carries "" or the
-    reason it failed, on the UI thread."""
+    """Imports the charts module (and so matplotlib) once per process, just after the tab has painted its
+    "Drawing the charts…" placeholder; `done` carries "" or the reason it failed.
+
+    The import runs on the UI thread (a one-time pause of under a second). It ran on a thread at first, but
+    importing matplotlib beside a running Qt event loop crashed the process now and then (PySide6 6.12)."""
 
     done = Signal(str)
 
@@ -72,7 +74,7 @@ class ChartsLoader(QObject):
         if self.started:
             return
         self.started = True
-        threading.Thread(target=self._run, name="printstall-load-charts", daemon=True).start()
+        QTimer.singleShot(50, self._run)  # after the placeholder is on screen
 
     def _run(self) -> None:
         error = ""
