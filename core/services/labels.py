@@ -228,11 +228,14 @@ TEXT_PT, TEXT_LINE = 7.0, 3.2
 LabelFont = Literal["mono", "bold", "sans"]
 
 
-def _draw_qr(pdf: FPDF, code: str, x: float, y: float, side: float) -> None:
+def qr_rects(code: str, x: float, y: float, side: float) -> list[tuple[float, float, float, float]]:
+    """The dark parts of the code's symbol drawn in a square of `side` at (x, y), quiet zone included, as
+    (left, top, width, height) rectangles: one per run of dark modules in a row, a hair taller so no seam
+    shows between rows. The PDF and the printed labels draw the same rectangles."""
     matrix = qr_matrix(code)
     module = side / (len(matrix) + 2 * QUIET_MODULES)
     left, top = x + QUIET_MODULES * module, y + QUIET_MODULES * module
-    pdf.set_fill_color(0, 0, 0)
+    rects = []
     for r, row in enumerate(matrix):
         c = 0
         while c < len(row):
@@ -242,8 +245,14 @@ def _draw_qr(pdf: FPDF, code: str, x: float, y: float, side: float) -> None:
             start = c
             while c < len(row) and row[c]:
                 c += 1
-            # One rectangle per run of dark modules, a hair taller so no seam shows between rows.
-            pdf.rect(left + start * module, top + r * module, (c - start) * module, module + 0.02, style="F")
+            rects.append((left + start * module, top + r * module, (c - start) * module, module + 0.02))
+    return rects
+
+
+def _draw_qr(pdf: FPDF, code: str, x: float, y: float, side: float) -> None:
+    pdf.set_fill_color(0, 0, 0)
+    for left, top, width, height in qr_rects(code, x, y, side):
+        pdf.rect(left, top, width, height, style="F")
 
 
 def qr_side(layout: PageLayout) -> float:

@@ -32,6 +32,7 @@ from core.services.labels import (
     label_cells,
     layout_of,
     qr_matrix,
+    qr_rects,
     qr_side,
 )
 
@@ -104,28 +105,11 @@ def _cell_text(
 
 
 def _paint_qr(painter: QPainter, layout: PageLayout, code: str, origin: QPointF) -> None:
-    first, module, matrix = qr_modules(layout, code)
-    left, top = origin.x() + first.x(), origin.y() + first.y()
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QBrush(INK))
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < len(row) and row[c]:
-                c += 1
-            # One rectangle per run of dark modules, a hair taller so no seam shows between rows.
-            painter.drawRect(
-                QRectF(
-                    (left + start * module) * UNITS,
-                    (top + r * module) * UNITS,
-                    (c - start) * module * UNITS,
-                    (module + 0.02) * UNITS,
-                )
-            )
+    corner = (origin.x() + layout.padding, origin.y() + layout.padding)
+    for left, top, width, height in qr_rects(code, *corner, qr_side(layout)):
+        painter.drawRect(QRectF(left * UNITS, top * UNITS, width * UNITS, height * UNITS))
 
 
 def paint_label(painter: QPainter, layout: PageLayout, label: Label, origin: QPointF) -> None:
