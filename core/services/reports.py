@@ -12,7 +12,7 @@ not allow selling prints (or does not say).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -83,7 +83,11 @@ class EventReport:
         return [line for line in self.lines if line.units > 0][:count]
 
 
-def event_report(ws: Workspace, event_id: str) -> EventReport:
+def event_report(
+    ws: Workspace, event_id: str, costs: Mapping[str, costing.CostBreakdown] | None = None
+) -> EventReport:
+    """The report of one event. `costs` (product id -> unit cost) saves reading them again when a caller
+    reports on several events; by default they are read for the products sold."""
     with ws.read() as session:
         event = view_of(EventView, fetch(session, MarketEvent, ws.owner_id, event_id))
         sold = session.execute(
@@ -109,7 +113,8 @@ def event_report(ws: Workspace, event_id: str) -> EventReport:
         if over and quantity > 0:
             oversold.add(names.get(product_id, product_id))
     live = [pid for pid in units if pid in names]
-    costs = costing.product_costs(ws, live) if live else {}
+    if costs is None:
+        costs = costing.product_costs(ws, live) if live else {}
     lines = []
     for pid, count in units.items():
         cost = costs.get(pid)
@@ -242,7 +247,8 @@ def sales_per_event(ws: Workspace) -> list[EventSales]:
                 )
             )
         )
-    reports = [event_report(ws, event_id) for event_id in ids]
+    costs = costing.product_costs(ws) if ids else {}  # once for every event, not once per event
+    reports = [event_report(ws, event_id, costs) for event_id in ids]
     reports.sort(key=lambda r: (r.event.starts_on or "", r.event.name))
     return [
         EventSales(r.event.id, r.event.name, r.event.starts_on, r.revenue_cents, r.profit_cents)
