@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 
 from core.db.models import OutboxEntry, Product, StockMovement
-from core.services import products
+from core.services import library, products
+from core.services.ownership import adopt_local_records
 from core.workspace import Workspace
 from sync import protocol
 from sync.client.engine import SyncEngine, cursor_of, pending_count, rejected_rows
@@ -89,6 +90,10 @@ class CutOnSecondPage:
         if self.pages == 2:
             raise Offline("The connection was cut.")
         return self.inner.pull(cursor, limit)
+
+
+def fixed_token(token: str) -> Callable[[bool], str | None]:
+    return lambda _renew: token
 
 
 def server_count(engine: Engine, owner: str, table: str) -> int:
@@ -245,3 +250,27 @@ def test_a_batch_is_split_to_the_row_limit(
     with ws.read() as session:
         assert session.scalar(select(func.count()).select_from(StockMovement)) == 5
     assert server_count(server_db, user, "stock_movements") == 5
+
+
+def test_two_computers_with_offline_work_sign_in_and_share_one_library(
+    tmp_path: Path, service: TestClient, settings: Settings, user: str, server_db: Engine
+) -> None:
+    installs: list[tuple[Workspace, SyncEngine]] = []
+    for name in ("workshop", "laptop"):
+        ws = Workspace.open(tmp_path / name)  # used for weeks before anyone signed in
+        library.add_model(ws, name=f"{name} dragon", tags=["Dragons"])
+        adopt_local_records(ws, user)
+        token = issue_access_token(settings, user, device_id=ws.device_id)
+        transport = HttpTransport("http://testserver", fixed_token(token), client=service)
+        installs.append((ws, SyncEngine(ws, transport)))
+    try:
+        for _ws, engine in (*installs, installs[0]):
+            engine.sync()
+        for ws, _engine in installs:
+            models = library.list_models(ws)
+            assert sorted(m.name for m in models) == ["laptop dragon", "workshop dragon"]
+            assert all(m.tags == ["Dragons"] for m in models)
+        assert server_count(server_db, user, "tags") == 1  # one tag, made on both computers
+    finally:
+        for ws, _engine in installs:
+            ws.close()
