@@ -8,7 +8,8 @@ token with the app's one `AccountService` (`app.state.accounts`, built by `accou
 from __future__ import annotations
 
 import argparse
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 from alembic.script import ScriptDirectory
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
@@ -19,7 +20,15 @@ from sqlalchemy.pool import NullPool
 
 from core.db import migrate
 from sync import protocol
-from sync.server import accounts_api, blobs_api, sync_api
+from sync.server import (
+    accounts_api,
+    blobs_api,
+    cleanup,
+    maintenance_api,
+    observability,
+    request_limits,
+    sync_api,
+)
 from sync.server.access_tokens import account_keys, current_owner
 from sync.server.accounts.errors import AccountError
 from sync.server.accounts.mailer import ConsoleMailer, FileMailer, Mailer, ResendMailer
@@ -104,11 +113,20 @@ def create_app(
     app.state.blob_store = blob_store
     app.state.accounts = accounts if accounts is not None else account_service(settings, app.state.engine)
     app.state.schema_version = core_schema_version()
+    app.state.request_limiter = request_limits.limiter_from_settings(settings, app.state.engine)
     app.add_exception_handler(AccountError, accounts_api.account_error_response)
     app.include_router(accounts_api.make_router(), dependencies=[Depends(require_protocol)])
-    app.include_router(sync_api.make_router(), dependencies=[Depends(require_protocol)])
-    app.include_router(blobs_api.make_router(), dependencies=[Depends(require_protocol)])
+    # The authenticated routers: the user goes on the access line and counts against the request limit.
+    authenticated = [
+        Depends(require_protocol),
+        Depends(observability.record_user),
+        Depends(request_limits.limit_requests),
+    ]
+    app.include_router(sync_api.make_router(), dependencies=authenticated)
+    app.include_router(blobs_api.make_router(), dependencies=authenticated)
+    app.include_router(maintenance_api.make_router(), dependencies=authenticated)
     app.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)
+    observability.instrument(app)
     return app
 
 
@@ -121,18 +139,39 @@ def _migrate(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`printstall-server [serve]` runs the service; `printstall-server migrate` brings the database up."""
+    """`printstall-server [serve]` runs the service; `printstall-server migrate` brings the database up;
+    `printstall-server dev [--data DIR] [--port N]` runs the service with its own PostgreSQL and S3;
+    `printstall-server maintenance` runs the daily cleanup (sync.server.cleanup) and prints one line."""
     parser = argparse.ArgumentParser(prog="printstall-server", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=["serve", "migrate"], default="serve")
+    parser.add_argument(
+        "command", nargs="?", choices=["serve", "migrate", "dev", "maintenance"], default="serve"
+    )
+    parser.add_argument("--data", type=Path, help="dev: the folder of the local stack's data")
+    parser.add_argument("--port", type=int, help="dev: the service's port on 127.0.0.1 (default 8080)")
     args = parser.parse_args(argv)
+    if args.command == "dev":
+        from sync.server import devstack
+
+        folder = args.data if args.data is not None else devstack.default_dev_folder()
+        devstack.run_dev_stack(folder, args.port if args.port is not None else devstack.DEV_PORT)
+        return
     settings = Settings()
     if args.command == "migrate":
         _migrate(settings)
         return
+    if args.command == "maintenance":
+        raise SystemExit(cleanup.maintenance_command(settings))
     import uvicorn
 
+    observability.configure_logging(settings)
     app = create_app(settings)
+    # log_config=None keeps the JSON logging above; our access line replaces uvicorn's.
+    logs: dict[str, Any] = {"log_config": None, "access_log": False, "log_level": settings.log_level}
     if settings.unix_socket:
-        uvicorn.run(app, uds=settings.unix_socket, log_level=settings.log_level)
+        uvicorn.run(app, uds=settings.unix_socket, **logs)
     else:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+        uvicorn.run(app, host=settings.host, port=settings.port, **logs)
+
+
+if __name__ == "__main__":
+    main()

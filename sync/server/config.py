@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # the console; in staging and production sent through Resend (its key from RESEND_API_KEY).
     mail_folder: Path | None = None
     mail_sender: str = "Printstall <no-reply@printstall.app>"
+    # Requests per user per minute on the sync and blob routes (429 with Retry-After past it); 0: no limit.
+    requests_per_minute: int = Field(default=1200, ge=0)
+    # The bearer token `GET /metrics` requires. Unset: open in development, 404 in staging and production.
+    metrics_token: SecretStr | None = None
 
     @model_validator(mode="after")
     def _safe_for_profile(self) -> Settings:

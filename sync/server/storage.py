@@ -5,6 +5,10 @@ Every object key is built here, from an owner id (a UUID) and a SHA-256 (64 lowe
 that user's files. Clients upload and download with presigned URLs (`SYNC.md`, Blobs): the PUT signs the
 Content-Length, so the storage refuses a body of another size, and `confirm` reads the object back and checks
 its size and SHA-256 before any record may reference it.
+
+Besides the files, an owner's GDPR exports live under ``users/<owner>/exports/<uuid>.zip`` (made by the
+service, fetched with a presigned GET, deleted after a week). They are not files of the quota: `usage_bytes`
+counts ``blobs/`` only. `delete_account_objects` removes everything under ``users/<owner>/``.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -26,6 +30,7 @@ MAX_BLOB_BYTES = 5 * 1024**3  # one presigned PUT per blob; S3 and R2 refuse sin
 PUT_EXPIRES_S = 600
 GET_EXPIRES_S = 300
 MAX_EXPIRES_S = 7 * 24 * 3600  # SigV4's limit
+EXPORT_GET_EXPIRES_S = 3600
 _CHUNK = 1024 * 1024
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _NOT_FOUND_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
@@ -98,6 +103,15 @@ class PresignedRequest:
         }
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """One object as the listing shows it: for a file `name` is its SHA-256, for an export its uuid."""
+
+    name: str
+    size: int
+    last_modified: datetime
+
+
 def s3_client(settings: S3Settings, attempts: int = 3) -> Any:
     """A boto3 client for an S3-compatible endpoint: SigV4, path-style keys (R2 and SeaweedFS both take
     them), and checksums only where the API requires them (boto3's default CRC32 headers are not understood
@@ -151,6 +165,25 @@ def check_sha256(sha256: str) -> str:
 def owner_prefix(owner_id: uuid.UUID | str) -> str:
     """The key prefix that holds all of one owner's files, ending in a slash."""
     return f"users/{owner_key(owner_id)}/blobs/"
+
+
+def account_prefix(owner_id: uuid.UUID | str) -> str:
+    """The key prefix of everything stored for one owner (files and exports), ending in a slash."""
+    return f"users/{owner_key(owner_id)}/"
+
+
+def exports_prefix(owner_id: uuid.UUID | str) -> str:
+    """The key prefix of one owner's exports, ending in a slash."""
+    return account_prefix(owner_id) + "exports/"
+
+
+def export_key(owner_id: uuid.UUID | str, export_id: uuid.UUID | str) -> str:
+    """The object key of an export: ``users/<owner>/exports/<uuid>.zip``."""
+    try:
+        name = str(uuid.UUID(str(export_id)))
+    except ValueError:
+        raise InvalidBlobReference("An export id is a UUID.") from None
+    return f"{exports_prefix(owner_id)}{name}.zip"
 
 
 def key_for(owner_id: uuid.UUID | str, sha256: str) -> str:
@@ -291,6 +324,81 @@ class BlobStore:
             deleted += self._delete_keys(batch)
         return deleted
 
+    # Listing and collecting (sync.server.cleanup, sync.server.data_rights)
+
+    def list_blobs(self, owner_id: uuid.UUID | str) -> list[StoredObject]:
+        """The owner's stored files with their size and upload time (objects not named by a SHA-256 are
+        left out: nothing the service made)."""
+        prefix = owner_prefix(owner_id)
+        found = []
+        for key, size, modified in self._list_detailed(prefix):
+            name = key[len(prefix) :]
+            if _SHA256.fullmatch(name):
+                found.append(StoredObject(name, size, modified))
+        return found
+
+    def delete_blobs(self, owner_id: uuid.UUID | str, sha256s: Iterable[str]) -> int:
+        """Delete these files of the owner; returns how many keys were deleted (missing ones count too)."""
+        return self._delete_all_of(key_for(owner_id, sha) for sha in sha256s)
+
+    def read_blob_into(self, owner_id: uuid.UUID | str, sha256: str, out: IO[bytes]) -> int:
+        """Copy the owner's file into `out` in chunks; returns the bytes copied (`BlobNotFound` if none)."""
+        key = key_for(owner_id, sha256)
+        try:
+            response = self._client.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if _is_not_found(error):
+                raise BlobNotFound("This file is not in your cloud storage.") from None
+            raise StorageUnavailable("A file could not be read from storage.") from error
+        except BotoCoreError as error:
+            raise StorageUnavailable("The file storage could not be reached.") from error
+        body = response["Body"]
+        copied = 0
+        try:
+            for chunk in _chunks(body, MAX_BLOB_BYTES + 1):
+                out.write(chunk)
+                copied += len(chunk)
+        except (BotoCoreError, OSError) as error:
+            raise StorageUnavailable("A file could not be read from storage.") from error
+        finally:
+            body.close()
+        return copied
+
+    def put_export(self, owner_id: uuid.UUID | str, export_id: uuid.UUID | str, data: IO[bytes]) -> None:
+        """Upload an export archive from a file object (multipart when large)."""
+        key = export_key(owner_id, export_id)
+        try:
+            self._client.upload_fileobj(data, self._bucket, key, ExtraArgs={"ContentType": "application/zip"})
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable("The export could not be stored.") from error
+
+    def presigned_export_get(
+        self, owner_id: uuid.UUID | str, export_id: uuid.UUID | str, expires_s: int = EXPORT_GET_EXPIRES_S
+    ) -> PresignedRequest:
+        """A GET URL for one of the owner's exports."""
+        key = export_key(owner_id, export_id)
+        _check_expiry(expires_s)
+        url = self._presign("get_object", {"Key": key}, expires_s)
+        return PresignedRequest("GET", url, {}, _expiry(expires_s))
+
+    def list_exports(self, owner_id: uuid.UUID | str) -> list[StoredObject]:
+        """The owner's exports (name = the export id) with their size and time."""
+        prefix = exports_prefix(owner_id)
+        found = []
+        for key, size, modified in self._list_detailed(prefix):
+            name = key[len(prefix) :].removesuffix(".zip")
+            found.append(StoredObject(name, size, modified))
+        return found
+
+    def delete_exports(self, owner_id: uuid.UUID | str, export_ids: Iterable[str]) -> int:
+        """Delete these exports of the owner; returns how many keys were deleted."""
+        return self._delete_all_of(export_key(owner_id, name) for name in export_ids)
+
+    def delete_account_objects(self, owner_id: uuid.UUID | str) -> int:
+        """Delete every object under ``users/<owner>/`` (files and exports: account deletion)."""
+        keys = [key for key, _size, _modified in self._list_detailed(account_prefix(owner_id))]
+        return self._delete_all_of(keys)
+
     def reachable(self) -> bool:
         """Whether the bucket answers (for /healthz); never raises."""
         try:
@@ -331,6 +439,30 @@ class BlobStore:
         if response.get("Errors"):
             raise StorageUnavailable(f"{len(response['Errors'])} files could not be deleted from storage.")
         return len(keys)
+
+    def _delete_all_of(self, keys: Iterable[str]) -> int:
+        deleted = 0
+        batch: list[str] = []
+        for key in keys:
+            batch.append(key)
+            if len(batch) == 1000:  # DeleteObjects takes at most 1000 keys
+                deleted += self._delete_keys(batch)
+                batch = []
+        if batch:
+            deleted += self._delete_keys(batch)
+        return deleted
+
+    def _list_detailed(self, prefix: str) -> Iterator[tuple[str, int, datetime]]:
+        try:
+            pages = self._client.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    modified = item["LastModified"]
+                    if modified.tzinfo is None:
+                        modified = modified.replace(tzinfo=UTC)
+                    yield str(item["Key"]), int(item["Size"]), modified
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable("The list of stored files could not be read.") from error
 
     def _list(self, prefix: str) -> Iterator[tuple[str, int]]:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -21,7 +22,7 @@ from sync.server.accounts.limits import Limit, LimitPolicy
 from sync.server.accounts.memory import InMemoryRepository
 from sync.server.accounts.passwords import Passwords
 from sync.server.accounts.pg import PostgresRepository
-from sync.server.accounts.repository import AccountsRepository, CodeRow, RefreshTokenRow, User
+from sync.server.accounts.repository import AccountsRepository, AuditEvent, CodeRow, RefreshTokenRow, User
 from sync.server.accounts.service import AccountKeys, AccountService
 from sync.server.db import owner_transaction
 from tests.server.test_accounts_service import ADDRESS, CHEAP, PASSWORD, Outbox, signed_up
@@ -271,3 +272,46 @@ def test_the_sync_role_cannot_read_or_write_auth(server_db: Engine) -> None:
             owner_transaction(server_db, owner) as conn,
         ):
             conn.execute(text(f"DELETE FROM {table}"))
+
+
+def test_audit_entries_are_listed_newest_first_per_user(repo: AccountsRepository, clock: ManualClock) -> None:
+    user, other = str(uuid.uuid4()), str(uuid.uuid4())
+    for n in range(3):
+        clock.advance(seconds=1)
+        repo.add_audit_event(
+            AuditEvent(str(uuid.uuid4()), user, clock(), f"e{n}", "pc", ADDRESS, {"n": n, "nested": [1, "a"]})
+        )
+    repo.add_audit_event(AuditEvent(str(uuid.uuid4()), other, clock(), "theirs"))
+    listed = repo.list_audit_events(user, 2)
+    assert [(e.event, e.device_id, e.address, e.detail["n"]) for e in listed] == [
+        ("e2", "pc", ADDRESS, 2),
+        ("e1", "pc", ADDRESS, 1),
+    ]
+    assert listed[0].at == clock() and listed[0].detail["nested"] == [1, "a"]
+    assert not repo.is_closed(user)
+
+
+def test_close_account_keeps_only_the_final_entry_and_prune_expired(
+    service: AccountService, outbox: Outbox, repo: AccountsRepository, clock: ManualClock
+) -> None:
+    session = signed_up(service, outbox)
+    other = signed_up(service, outbox, email="ben@example.com")
+    service.request_reset("anna@example.com", address=ADDRESS)  # a live code
+    assert set(repo.list_user_ids()) == {session.user_id, other.user_id}
+    claims = service.authenticate(session.access_token)
+    assert service.close_account(claims, rows=2)
+    assert not service.close_account(claims)
+    assert repo.get_user(session.user_id) is None
+    assert repo.list_user_ids() == [other.user_id]
+    assert [(e.event, e.address, e.detail) for e in repo.list_audit_events(session.user_id, 10)] == [
+        ("account_deleted", None, {"rows": 2})
+    ]
+    assert repo.is_closed(session.user_id) and not repo.is_closed(other.user_id)
+    assert repo.take_code_attempt(session.user_id, "reset_password", clock()) is None
+    assert [e.event for e in repo.list_audit_events(other.user_id, 10)] == ["email_verified", "register"]
+
+    assert repo.prune_expired(clock()) == 0
+    clock.advance(days=400)  # past every refresh token's and code's expiry
+    assert repo.prune_expired(clock()) >= 1
+    with pytest.raises(InvalidRefreshToken):
+        service.refresh(other.refresh_token)

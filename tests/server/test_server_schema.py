@@ -3,11 +3,13 @@ security) and that it goes down and up again; on SQLite, nothing."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.pool import NullPool
 
 from core.db import migrate
 from core.db.engine import create_sqlite_engine
@@ -70,7 +72,7 @@ def test_every_synced_table_has_seq_an_index_and_forced_row_security(pg_engine: 
 def test_the_app_role_owns_nothing_and_cannot_log_in(pg_engine: Engine) -> None:
     migrate.upgrade(pg_engine)
     with pg_engine.connect() as conn:
-        for role in ("printstall_app", "printstall_auth"):
+        for role in ("printstall_app", "printstall_auth", "printstall_purge"):
             can_login, bypass, superuser = conn.execute(
                 text("SELECT rolcanlogin, rolbypassrls, rolsuper FROM pg_roles WHERE rolname = :r"),
                 {"r": role},
@@ -127,3 +129,53 @@ def test_email_key_is_unique(pg_engine: Engine) -> None:
                 "VALUES ('anna@example.COM', 'anna@example.com', 'h')"
             )
         )
+
+
+@pytest.mark.postgres
+def test_the_purge_role_may_delete_synced_rows_and_nothing_else(pg_engine: Engine) -> None:
+    migrate.upgrade(pg_engine)
+    with pg_engine.connect() as conn:
+        privileges = conn.execute(
+            text(
+                "SELECT has_table_privilege('printstall_purge', 'public.tags', 'DELETE'), "
+                "has_table_privilege('printstall_purge', 'public.sales', 'DELETE'), "
+                "has_table_privilege('printstall_purge', 'server.sync_batches', 'DELETE'), "
+                "has_table_privilege('printstall_purge', 'public.tags', 'INSERT'), "
+                "has_table_privilege('printstall_purge', 'public.tags', 'UPDATE'), "
+                "has_schema_privilege('printstall_purge', 'auth', 'USAGE'), "
+                "has_table_privilege('printstall_app', 'public.tags', 'DELETE'), "
+                "has_table_privilege('printstall_auth', 'auth.audit_events', 'INSERT'), "
+                "has_table_privilege('printstall_auth', 'auth.audit_events', 'UPDATE'), "
+                "has_table_privilege('printstall_app', 'auth.audit_events', 'SELECT')"
+            )
+        ).one()
+        assert privileges == (True, True, True, False, False, False, False, True, False, False)
+
+
+@pytest.mark.postgres
+def test_s0003_grants_the_purge_role_to_the_services_login_role(pg_engine: Engine) -> None:
+    """A login role that may act as printstall_app (NOINHERIT, as docs/deploy.md sets it up) gets the purge
+    role from the migration, and can purge through it."""
+    from sync.server.cleanup import purge_tombstones
+
+    login_role = f"printstall_service_{uuid.uuid4().hex[:12]}"
+    secret = uuid.uuid4().hex
+    migrate.upgrade(pg_engine)
+    migrate.downgrade(pg_engine, "s0002")
+    with pg_engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {login_role} LOGIN NOINHERIT PASSWORD '{secret}'"))
+        conn.execute(text(f"GRANT printstall_app, printstall_auth TO {login_role}"))
+    service = create_engine(pg_engine.url.set(username=login_role, password=secret), poolclass=NullPool)
+    try:
+        migrate.upgrade(pg_engine)
+        with pg_engine.connect() as conn:
+            member = conn.execute(
+                text("SELECT pg_has_role(:r, 'printstall_purge', 'MEMBER')"), {"r": login_role}
+            ).scalar_one()
+        assert member
+        assert purge_tombstones(service, str(uuid.uuid4()), None) == 0
+    finally:
+        service.dispose()
+        with pg_engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {login_role}"))
+            conn.execute(text(f"DROP ROLE {login_role}"))

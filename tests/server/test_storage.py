@@ -4,6 +4,7 @@ downloads, the checks at confirm, isolation between owners, quotas and account d
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import time
 import uuid
@@ -20,6 +21,7 @@ from sync.server.storage import (
     InvalidBlobReference,
     S3Settings,
     StorageUnavailable,
+    export_key,
     key_for,
 )
 
@@ -263,3 +265,25 @@ def test_settings_from_url() -> None:
     ):
         with pytest.raises(ValueError):
             S3Settings.from_url(bad)
+
+
+def test_listing_reading_and_deleting_everything_of_an_owner(blob_store: BlobStore) -> None:
+    user, other = owner(), owner()
+    data, sha = blob(2000)
+    for who in (user, other):
+        assert upload(blob_store, who, data, sha).status_code == 200
+    blob_store.put_export(user, A_UUID, io.BytesIO(b"archive"))
+    (listed,) = blob_store.list_blobs(user)
+    assert (listed.name, listed.size) == (sha, 2000) and listed.last_modified.tzinfo is not None
+    copy = io.BytesIO()
+    assert blob_store.read_blob_into(user, sha, copy) == 2000 and copy.getvalue() == data
+    assert blob_store.usage_bytes(user) == 2000  # exports are not in the quota
+    assert export_key(user, A_UUID) == f"users/{user}/exports/{A_UUID}.zip"
+    with pytest.raises(InvalidBlobReference):
+        export_key(user, "../blobs/x")
+
+    assert blob_store.delete_account_objects(user) == 2  # the file and the export
+    assert blob_store.list_blobs(user) == [] and blob_store.list_exports(user) == []
+    assert blob_store.exists(other, sha)
+    assert blob_store.delete_blobs(other, [sha]) == 1
+    assert not blob_store.exists(other, sha)

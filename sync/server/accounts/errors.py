@@ -61,6 +61,23 @@ class InvalidAccessToken(AccountError):
         super().__init__("Your session has expired; sign in again.")
 
 
+class AccountClosed(InvalidAccessToken):
+    """An access token of an account that has been deleted (it may not have expired yet)."""
+
+    def __init__(self) -> None:
+        AccountError.__init__(self, "This account has been deleted; sign up again to sync.")
+
+
+class WrongPassword(AccountError):
+    """The current password, asked again before deleting the account, is not right. 403, not 401: the session
+    is fine, so the app must not sign the user out."""
+
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__("The password is not right, so nothing was deleted.")
+
+
 class InvalidRefreshToken(AccountError):
     """A refresh token that is unknown, expired, revoked, or was reused (its whole session is then ended)."""
 
@@ -90,5 +107,18 @@ class RateLimited(AccountError):
 
 class MailError(AccountError):
     """The email provider refused or could not be reached."""
+
+    status_code = 503
+
+
+class DeletionFailed(AccountError):
+    """Deleting the account stopped before the account itself went (storage or database unreachable); the
+    account still works, so the user can try again."""
+
+    status_code = 503
+
+
+class ExportFailed(AccountError):
+    """The export could not be built or stored; nothing was changed."""
 
     status_code = 503

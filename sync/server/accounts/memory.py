@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from sync.server.accounts.repository import CodePurpose, CodeRow, RefreshTokenRow, User
+from sync.server.accounts.repository import AuditEvent, CodePurpose, CodeRow, RefreshTokenRow, User
+
+ACCOUNT_DELETED = "account_deleted"
 
 
 class InMemoryRepository:
@@ -23,6 +25,7 @@ class InMemoryRepository:
         self.tokens: dict[str, RefreshTokenRow] = {}
         self.codes: dict[tuple[str, CodePurpose], CodeRow] = {}
         self.counters: dict[tuple[str, datetime], tuple[int, datetime]] = {}
+        self.audit: list[AuditEvent] = []
 
     # Users
     def insert_user(self, user: User) -> bool:
@@ -51,6 +54,20 @@ class InMemoryRepository:
             user = self.users.get(user_id)
             if user is not None:
                 self.users[user_id] = replace(user, password_hash=password_hash, password_changed_at=now)
+
+    def list_user_ids(self) -> list[str]:
+        with self._lock:
+            return list(self.users)
+
+    def close_account(self, user_id: str, final: AuditEvent) -> bool:
+        with self._lock:
+            if self.users.pop(user_id, None) is None:
+                return False
+            self.tokens = {h: row for h, row in self.tokens.items() if row.user_id != user_id}
+            self.codes = {k: row for k, row in self.codes.items() if row.user_id != user_id}
+            self.audit = [event for event in self.audit if event.user_id != user_id]
+            self.audit.append(final)
+            return True
 
     # Refresh tokens
     def insert_refresh_token(self, row: RefreshTokenRow) -> None:
@@ -123,3 +140,28 @@ class InMemoryRepository:
             for k in gone:
                 del self.counters[k]
             return len(gone)
+
+    def prune_expired(self, now: datetime) -> int:
+        with self._lock:
+            tokens = [h for h, row in self.tokens.items() if row.expires_at <= now]
+            codes = [k for k, row in self.codes.items() if row.expires_at <= now]
+            for h in tokens:
+                del self.tokens[h]
+            for k in codes:
+                del self.codes[k]
+            return len(tokens) + len(codes)
+
+    # Audit entries
+    def add_audit_event(self, event: AuditEvent) -> None:
+        with self._lock:
+            self.audit.append(event)
+
+    def list_audit_events(self, user_id: str, limit: int) -> list[AuditEvent]:
+        with self._lock:
+            mine = [event for event in self.audit if event.user_id == user_id]
+        # Newest first; of entries with the same time, the one added last first.
+        return sorted(reversed(mine), key=lambda event: event.at, reverse=True)[:limit]
+
+    def is_closed(self, user_id: str) -> bool:
+        with self._lock:
+            return any(e.user_id == user_id and e.event == ACCOUNT_DELETED for e in self.audit)

@@ -1,4 +1,4 @@
-"""The PostgreSQL `AccountsRepository`: the `auth` schema (migrations s0001, s0002), one statement per method.
+"""The PostgreSQL `AccountsRepository`: the `auth` schema (migrations s0001-s0003), one statement per method.
 
 Every method runs its one statement in a transaction of its own as `printstall_auth` (`SET LOCAL ROLE`, which
 ends with the transaction), so the statement's atomicity is all the accounts logic relies on (see
@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 
-from sync.server.accounts.repository import CodePurpose, CodeRow, RefreshTokenRow, User
+from sync.server.accounts.repository import AuditEvent, CodePurpose, CodeRow, RefreshTokenRow, User
 from sync.server.db import AUTH_ROLE
 
 _USER_COLUMNS = (
@@ -88,6 +89,37 @@ _HIT_COUNTER = text(
     "RETURNING count"
 )
 _PRUNE_COUNTERS = text("DELETE FROM auth.rate_limit_counters WHERE expires_at <= :now")
+_PRUNE_EXPIRED = text(
+    "WITH t AS (DELETE FROM auth.refresh_tokens WHERE expires_at <= :now RETURNING 1), "
+    "c AS (DELETE FROM auth.one_time_codes WHERE expires_at <= :now RETURNING 1) "
+    "SELECT (SELECT count(*) FROM t) + (SELECT count(*) FROM c) AS gone"
+)
+_LIST_USER_IDS = text("SELECT id::text AS id FROM auth.users ORDER BY id")
+
+_AUDIT_COLUMNS = "id::text AS id, user_id::text AS user_id, at, event, device_id, address, detail"
+_AUDIT_VALUES = "CAST(:id AS uuid), CAST(:user_id AS uuid), :at, :event, :device_id, :address, :detail"
+_ADD_AUDIT = text(
+    f"INSERT INTO auth.audit_events (id, user_id, at, event, device_id, address, detail) "
+    f"VALUES ({_AUDIT_VALUES})"
+).bindparams(bindparam("detail", type_=JSONB))
+_LIST_AUDIT = text(
+    f"SELECT {_AUDIT_COLUMNS} FROM auth.audit_events WHERE user_id = CAST(:user_id AS uuid) "
+    "ORDER BY at DESC, id DESC LIMIT :limit"
+)
+_IS_CLOSED = text(
+    "SELECT EXISTS (SELECT 1 FROM auth.audit_events WHERE user_id = CAST(:user_id AS uuid) "
+    "AND event = 'account_deleted') AS closed"
+)
+# One statement: the user row (tokens and codes follow by foreign key), every audit entry of theirs, and the
+# one entry that stays, inserted only when the user row went. Every part sees the same snapshot, so the new
+# entry is not among the deleted ones.
+_CLOSE_ACCOUNT = text(
+    "WITH gone AS (DELETE FROM auth.users WHERE id = CAST(:user_id AS uuid) RETURNING id), "
+    "old AS (DELETE FROM auth.audit_events WHERE user_id = CAST(:user_id AS uuid) "
+    "AND EXISTS (SELECT 1 FROM gone)) "
+    "INSERT INTO auth.audit_events (id, user_id, at, event, device_id, address, detail) "
+    f"SELECT {_AUDIT_VALUES} FROM gone RETURNING 1"
+).bindparams(bindparam("detail", type_=JSONB))
 
 
 class PostgresRepository:
@@ -138,6 +170,13 @@ class PostgresRepository:
     def set_password_hash(self, user_id: str, password_hash: str, now: datetime) -> None:
         self._rowcount(_SET_PASSWORD_HASH, {"id": user_id, "hash": password_hash, "now": now})
 
+    def list_user_ids(self) -> list[str]:
+        with self._transaction() as conn:
+            return [str(row.id) for row in conn.execute(_LIST_USER_IDS)]
+
+    def close_account(self, user_id: str, final: AuditEvent) -> bool:
+        return self._one(_CLOSE_ACCOUNT, _audit_params(final)) is not None
+
     # Refresh tokens
     def insert_refresh_token(self, row: RefreshTokenRow) -> None:
         self._rowcount(_INSERT_TOKEN, _token_params(row))
@@ -184,6 +223,36 @@ class PostgresRepository:
 
     def prune_counters(self, now: datetime) -> int:
         return self._rowcount(_PRUNE_COUNTERS, {"now": now})
+
+    def prune_expired(self, now: datetime) -> int:
+        row = self._one(_PRUNE_EXPIRED, {"now": now})
+        assert row is not None
+        return int(row["gone"])
+
+    # Audit entries
+    def add_audit_event(self, event: AuditEvent) -> None:
+        self._rowcount(_ADD_AUDIT, _audit_params(event))
+
+    def list_audit_events(self, user_id: str, limit: int) -> list[AuditEvent]:
+        with self._transaction() as conn:
+            rows = conn.execute(_LIST_AUDIT, {"user_id": user_id, "limit": limit}).mappings().all()
+            return [AuditEvent(**row) for row in rows]
+
+    def is_closed(self, user_id: str) -> bool:
+        row = self._one(_IS_CLOSED, {"user_id": user_id})
+        return row is not None and bool(row["closed"])
+
+
+def _audit_params(event: AuditEvent) -> dict[str, object]:
+    return {
+        "id": event.id,
+        "user_id": event.user_id,
+        "at": event.at,
+        "event": event.event,
+        "device_id": event.device_id,
+        "address": event.address,
+        "detail": event.detail,
+    }
 
 
 def _token_params(row: RefreshTokenRow) -> dict[str, object]:

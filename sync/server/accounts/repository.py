@@ -1,4 +1,5 @@
-"""What the accounts logic stores, as a typed Protocol: users, refresh tokens, one-time codes and counters.
+"""What the accounts logic stores, as a typed Protocol: users, refresh tokens, one-time codes, counters and
+the audit log.
 
 Each method is one SQL statement (or one SECURITY DEFINER function in the `auth` schema) and must be atomic
 on its own; the logic never needs a transaction around two calls. What PostgreSQL must do per method:
@@ -36,13 +37,25 @@ Rate-limit counters (`auth.rate_limit_counters`, primary key `(key, window_start
 - `hit_counter`: `INSERT ... VALUES (:key, :start, 1, :expires) ON CONFLICT (key, window_start) DO UPDATE
   SET count = count + 1 RETURNING count`.
 - `prune_counters`: `DELETE ... WHERE expires_at <= :now` (housekeeping, from a periodic job).
+
+Housekeeping and account deletion:
+- `prune_expired`: `WITH t AS (DELETE FROM refresh_tokens WHERE expires_at <= :now RETURNING 1), c AS
+  (DELETE FROM one_time_codes WHERE expires_at <= :now RETURNING 1) SELECT count(t) + count(c)`.
+- `list_user_ids`: `SELECT id FROM users` (the daily job's owners).
+- `close_account`: in one statement, delete the user (refresh tokens and codes go with it by foreign key) and
+  every audit entry of theirs, and insert the one `account_deleted` entry given, only if the user row went.
+
+Audit entries (`auth.audit_events`, index (user_id, at)):
+- `add_audit_event`: a plain `INSERT`.
+- `list_audit_events`: the user's latest `limit` entries, newest first.
+- `is_closed`: whether the user has an `account_deleted` entry (a partial index makes it one probe).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 CodePurpose = Literal["verify_email", "reset_password"]
 
@@ -87,12 +100,27 @@ class CodeRow:
     attempts_left: int
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """Something that happened to an account. `detail` holds small facts (never a password, code or token)."""
+
+    id: str
+    user_id: str
+    at: datetime
+    event: str
+    device_id: str | None = None
+    address: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
 class UserStore(Protocol):
     def insert_user(self, user: User) -> bool: ...
     def get_user(self, user_id: str) -> User | None: ...
     def get_user_by_email(self, email_key: str) -> User | None: ...
     def mark_verified(self, user_id: str, now: datetime) -> None: ...
     def set_password_hash(self, user_id: str, password_hash: str, now: datetime) -> None: ...
+    def list_user_ids(self) -> list[str]: ...
+    def close_account(self, user_id: str, final: AuditEvent) -> bool: ...
 
 
 class RefreshTokenStore(Protocol):
@@ -112,7 +140,14 @@ class CodeStore(Protocol):
 class CounterStore(Protocol):
     def hit_counter(self, key: str, window_start: datetime, expires_at: datetime) -> int: ...
     def prune_counters(self, now: datetime) -> int: ...
+    def prune_expired(self, now: datetime) -> int: ...
 
 
-class AccountsRepository(UserStore, RefreshTokenStore, CodeStore, CounterStore, Protocol):
+class AuditStore(Protocol):
+    def add_audit_event(self, event: AuditEvent) -> None: ...
+    def list_audit_events(self, user_id: str, limit: int) -> list[AuditEvent]: ...
+    def is_closed(self, user_id: str) -> bool: ...
+
+
+class AccountsRepository(UserStore, RefreshTokenStore, CodeStore, CounterStore, AuditStore, Protocol):
     """Everything the accounts logic stores; PostgreSQL's `auth` schema and `memory.InMemoryRepository`."""
