@@ -10,6 +10,7 @@ accounts endpoints (sync.server.accounts_api); `issue_access_token` mints one di
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -24,16 +25,31 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def account_keys(settings: Settings) -> AccountKeys:
-    """The accounts' keys, all derived from the JWT secret."""
-    return AccountKeys.from_secret(settings.jwt_secret.get_secret_value().encode("utf-8"))
+    """The accounts' keys, all derived from the JWT secret (and the previous one while it is rotated out)."""
+    previous = settings.jwt_previous_secret
+    return AccountKeys.from_secret(
+        settings.jwt_secret.get_secret_value().encode("utf-8"),
+        (previous.get_secret_value().encode("utf-8"),) if previous is not None else (),
+    )
+
+
+def access_tokens(settings: Settings) -> AccessTokens:
+    """Access tokens as the configured service issues and checks them (keys, audience, lifetime)."""
+    keys = account_keys(settings)
+    return AccessTokens(
+        keys.access,
+        audience=settings.jwt_audience,
+        lifetime=timedelta(seconds=settings.access_token_ttl_s),
+        previous_keys=keys.previous_access,
+    )
 
 
 def issue_access_token(
     settings: Settings, user_id: str, *, device_id: str = "tool", session_id: str | None = None
 ) -> str:
     """An access token for `user_id` that the app built from `settings` accepts (without any session row)."""
-    tokens = AccessTokens(account_keys(settings).access)
-    token, _expires = tokens.issue(str(uuid.UUID(user_id)), device_id, session_id or str(uuid.uuid4()))
+    session = session_id or str(uuid.uuid4())
+    token, _expires = access_tokens(settings).issue(str(uuid.UUID(user_id)), device_id, session)
     return token
 
 

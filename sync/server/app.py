@@ -8,6 +8,7 @@ token with the app's one `AccountService` (`app.state.accounts`, built by `accou
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -95,6 +96,8 @@ def account_service(settings: Settings, engine: Engine, mailer: Mailer | None = 
         PostgresRepository(engine),
         mailer if mailer is not None else mailer_from_settings(settings),
         account_keys(settings),
+        audience=settings.jwt_audience,
+        access_lifetime=timedelta(seconds=settings.access_token_ttl_s),
     )
 
 

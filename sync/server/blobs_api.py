@@ -7,7 +7,8 @@
   507: the client must not retry it as a server fault; the sentence says which limit).
 - `POST /v1/blobs/{sha256}/confirm` `{"size"}` (the size sent to upload) → `{"sha256", "size", "confirmed"}`
   after the object was read back and hashed; a mismatch deletes it and answers 422 with the sentence; a
-  missing object is 404.
+  missing object is 404. The quota is counted again here (`_keep_within_quota`): a fresh upload that raced
+  another past the quota is deleted and refused with 413.
 - `GET /v1/blobs/{sha256}` → `{"url", "headers", "expires_at"}`, a presigned GET; 404 unless the owner has it.
 
 A malformed SHA-256 is 422 before any storage request; every key is built by sync.server.storage from the
@@ -17,6 +18,7 @@ are plain functions: boto3 blocks, so FastAPI runs them on its thread pool.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -26,6 +28,7 @@ from sync.server.access_tokens import Owner
 from sync.server.config import Settings
 from sync.server.storage import (
     MAX_BLOB_BYTES,
+    PUT_EXPIRES_S,
     BlobMismatch,
     BlobNotFound,
     BlobStore,
@@ -37,6 +40,7 @@ from sync.server.storage import (
 )
 
 TOO_LARGE = "Files over 5 GiB cannot be synced."
+QUOTA_RACE_MARGIN_S = 300
 
 
 def store_from_settings(settings: Settings) -> BlobStore:
@@ -86,6 +90,27 @@ def _has_verified(store: BlobStore, owner: str, sha256: str, size: int) -> bool:
     return True
 
 
+def _keep_within_quota(store: BlobStore, owner: str, sha256: str, settings: Settings) -> None:
+    """Two uploads checked against the quota at the same moment can both pass it. So at confirm the owner's
+    files are counted again, and a file just uploaded that takes the owner over the quota is deleted and
+    refused (413; the client may try again once space is freed). A file stored before is never deleted here:
+    only one that was put within the presigned PUT's lifetime (and a margin) can be the one that raced."""
+    stored = store.list_blobs(owner)
+    used = sum(item.size for item in stored)
+    if used <= settings.quota_bytes:
+        return
+    fresh_since = datetime.now(UTC) - timedelta(seconds=PUT_EXPIRES_S + QUOTA_RACE_MARGIN_S)
+    this = next((item for item in stored if item.name == sha256), None)
+    if this is None or this.last_modified < fresh_since:
+        return
+    store.delete(owner, sha256)
+    raise HTTPException(
+        413,
+        f"Your storage quota is full: {used - this.size} of {settings.quota_bytes} bytes are used and this "
+        f"file has {this.size}, so it was not kept; delete files or unused versions first.",
+    )
+
+
 def make_router() -> APIRouter:
     """The blob routes, each authenticated by `current_owner` (sync.server.access_tokens)."""
     router = APIRouter(prefix="/v1/blobs", tags=["blobs"])
@@ -122,8 +147,10 @@ def make_router() -> APIRouter:
         owner, sha256 = _checked(owner, sha256)
         if body.size > MAX_BLOB_BYTES:
             raise HTTPException(413, TOO_LARGE)
+        store = blob_store(request)
         try:
-            blob_store(request).confirm(owner, sha256, body.size)
+            store.confirm(owner, sha256, body.size)
+            _keep_within_quota(store, owner, sha256, request.app.state.settings)
         except BlobMismatch as error:
             raise HTTPException(422, str(error)) from None
         except BlobNotFound as error:

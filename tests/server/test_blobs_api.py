@@ -178,6 +178,26 @@ def test_uploads_past_the_quota_or_the_size_limit_are_refused(
         assert huge.json()["detail"] == "Files over 5 GiB cannot be synced."
 
 
+def test_two_uploads_racing_past_the_quota_keep_only_what_fits(
+    server_db: Engine, s3_server: S3Server, headers_for: Headers, blob_store: BlobStore
+) -> None:
+    settings = s3_settings(s3_server, quota_bytes=3000)
+    with TestClient(create_app(settings, engine=server_db)) as client:
+        owner = new_id()
+        headers = headers_for(owner)
+        (first, first_sha), (second, second_sha) = blob(2000), blob(2000)
+        first_url = upload(client, headers, first_sha, 2000).json()  # both fit when asked, one at a time
+        second_url = upload(client, headers, second_sha, 2000).json()
+        put(first_url, first)
+        put(second_url, second)
+
+        assert confirm(client, headers, first_sha, 2000).status_code == 413  # 4000 stored: over the quota
+        assert blob_store.usage_bytes(owner) == 2000  # the file was not kept
+        assert confirm(client, headers, second_sha, 2000).status_code == 200
+        refused = upload(client, headers, first_sha, 2000)
+        assert refused.status_code == 413 and "quota" in refused.json()["detail"]
+
+
 @pytest.mark.parametrize("sha256", ["0" * 63, "A" * 64, "g" * 64, "0" * 65])
 def test_an_invalid_sha256_is_refused_before_any_storage_request(
     server_db: Engine, headers_for: Headers, sha256: str

@@ -202,6 +202,9 @@ def _production(**overrides: object) -> Settings:
         profile=Profile.PRODUCTION,
         jwt_secret=SECRET,
         database_url="postgresql+psycopg://service@db.internal/printstall",
+        s3_endpoint_url="https://account.r2.example.com",
+        s3_access_key="key-id",
+        s3_secret_key="key-secret",
         **overrides,  # type: ignore[arg-type]
     )
 

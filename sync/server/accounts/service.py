@@ -34,7 +34,7 @@ import hmac
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sync.server.accounts.clock import Clock, utc_now
@@ -59,7 +59,14 @@ from sync.server.accounts.mailer import (
 )
 from sync.server.accounts.passwords import Passwords, check_password_rules
 from sync.server.accounts.repository import AccountsRepository, AuditEvent, User
-from sync.server.accounts.tokens import AccessClaims, AccessTokens, IssuedRefresh, RefreshTokens
+from sync.server.accounts.tokens import (
+    ACCESS_LIFETIME,
+    AUDIENCE,
+    AccessClaims,
+    AccessTokens,
+    IssuedRefresh,
+    RefreshTokens,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +77,31 @@ ACCOUNT_DELETED = "account_deleted"
 
 @dataclass(frozen=True, slots=True)
 class AccountKeys:
-    """The secrets of the service, each derived from one master secret from the environment."""
+    """The secrets of the service, each derived from one master secret from the environment.
+
+    `previous_access` holds the access-token keys of secrets being rotated out: tokens they signed are
+    accepted until they expire, so rotating the secret signs nobody out.
+    """
 
     access: bytes
     refresh: bytes
     codes: bytes
+    previous_access: tuple[bytes, ...] = ()
 
     @classmethod
-    def from_secret(cls, secret: bytes) -> AccountKeys:
-        if len(secret) < 32:
+    def from_secret(cls, secret: bytes, previous: tuple[bytes, ...] = ()) -> AccountKeys:
+        if any(len(s) < 32 for s in (secret, *previous)):
             raise ValueError("the accounts secret must be at least 32 bytes")
 
-        def derive(label: str) -> bytes:
-            return hmac.new(secret, f"printstall-accounts/{label}".encode(), hashlib.sha256).digest()
+        def derive(master: bytes, label: str) -> bytes:
+            return hmac.new(master, f"printstall-accounts/{label}".encode(), hashlib.sha256).digest()
 
-        return cls(access=derive("access-token"), refresh=derive("refresh-successor"), codes=derive("codes"))
+        return cls(
+            access=derive(secret, "access-token"),
+            refresh=derive(secret, "refresh-successor"),
+            codes=derive(secret, "codes"),
+            previous_access=tuple(derive(old, "access-token") for old in previous),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +144,8 @@ class AccountService:
         passwords: Passwords | None = None,
         limits: LimitPolicy | None = None,
         issuer: str = "printstall",
+        audience: str = AUDIENCE,
+        access_lifetime: timedelta = ACCESS_LIFETIME,
     ) -> None:
         self._repo = repository
         self._mailer = mailer
@@ -134,7 +153,14 @@ class AccountService:
         self._passwords = passwords or Passwords()
         self._limits = limits or LimitPolicy()
         self._limiter = RateLimiter(repository, clock=clock)
-        self.access = AccessTokens(keys.access, issuer=issuer, clock=clock)
+        self.access = AccessTokens(
+            keys.access,
+            issuer=issuer,
+            audience=audience,
+            lifetime=access_lifetime,
+            previous_keys=keys.previous_access,
+            clock=clock,
+        )
         self.refresh_tokens = RefreshTokens(repository, keys.refresh, clock=clock)
         self.codes = OneTimeCodes(repository, keys.codes, clock=clock)
 

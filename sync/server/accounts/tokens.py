@@ -3,9 +3,11 @@
 **Access tokens** are JWTs signed with HS256. Only this service issues and checks them (every replica holds
 the same secret from the environment), so an asymmetric algorithm would buy nothing but a key pair to
 manage; and EdDSA in PyJWT needs `cryptography`, which the service does not otherwise depend on. Claims:
-`sub` (user id), `aud` "printstall-sync", `iss`, `iat`, `exp` (10 minutes), `jti`, `did` (device id) and
+`sub` (user id), `aud` ("printstall-sync" unless configured), `iss`, `iat`, `exp` (10 minutes unless
+configured), `jti`, `did` (device id) and
 `sid` (the session, i.e. the refresh-token family, so "change password" can keep the caller's own session).
-`decode_access` raises one `InvalidAccessToken` for every kind of bad token. An access token stays valid
+`decode` raises one `InvalidAccessToken` for every kind of bad token. A token signed with the key of a
+previous secret (being rotated out) is still accepted until it expires. An access token stays valid
 until it expires even after a logout: that is the price of not reading the database on every request,
 bounded by the 10 minutes.
 
@@ -27,6 +29,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -66,15 +69,37 @@ class AccessTokens:
         key: bytes,
         *,
         issuer: str = DEFAULT_ISSUER,
+        audience: str = AUDIENCE,
         lifetime: timedelta = ACCESS_LIFETIME,
+        previous_keys: Sequence[bytes] = (),
         clock: Clock = utc_now,
     ) -> None:
-        if len(key) < MIN_KEY_BYTES:
+        if any(len(k) < MIN_KEY_BYTES for k in (key, *previous_keys)):
             raise ValueError(f"the access-token key must be at least {MIN_KEY_BYTES} bytes")
         self._key = key
+        # Keys of a secret being rotated out: tokens they signed are still accepted until they expire.
+        self._previous_keys = tuple(previous_keys)
         self.issuer = issuer
+        self.audience = audience
         self.lifetime = lifetime
         self._clock = clock
+
+    def _decode_with(self, token: str, key: bytes) -> dict[str, Any]:
+        # Expiry is checked by `decode` against the injectable clock, not PyJWT's wall clock.
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=self.audience,
+            issuer=self.issuer,
+            options={
+                "require": ["sub", "aud", "iss", "iat", "exp", "jti", "did", "sid"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
+        return claims
 
     def issue(self, user_id: str, device_id: str, session_id: str) -> tuple[str, datetime]:
         """A signed token and the time it expires."""
@@ -82,7 +107,7 @@ class AccessTokens:
         expires = now + self.lifetime
         claims: dict[str, Any] = {
             "sub": user_id,
-            "aud": AUDIENCE,
+            "aud": self.audience,
             "iss": self.issuer,
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
@@ -94,23 +119,17 @@ class AccessTokens:
 
     def decode(self, token: str) -> AccessClaims:
         """The claims of a valid token; `InvalidAccessToken` for anything else."""
-        try:
-            # Expiry is checked below against the injectable clock, not PyJWT's wall clock.
-            claims = jwt.decode(
-                token,
-                self._key,
-                algorithms=[ALGORITHM],
-                audience=AUDIENCE,
-                issuer=self.issuer,
-                options={
-                    "require": ["sub", "aud", "iss", "iat", "exp", "jti", "did", "sid"],
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                },
-            )
-        except jwt.PyJWTError as error:
-            raise InvalidAccessToken() from error
+        claims: dict[str, Any] | None = None
+        for key in (self._key, *self._previous_keys):
+            try:
+                claims = self._decode_with(token, key)
+                break
+            except jwt.InvalidSignatureError:
+                continue  # perhaps signed with a key being rotated out
+            except jwt.PyJWTError as error:
+                raise InvalidAccessToken() from error
+        if claims is None:
+            raise InvalidAccessToken()
         fields = ("sub", "did", "sid", "jti")
         if not all(isinstance(claims[f], str) for f in fields):
             raise InvalidAccessToken()
