@@ -64,6 +64,15 @@ class SessionInfo:
         )
 
 
+@dataclass(frozen=True)
+class ExportLink:
+    """A download of all the user's data: a link of the service's storage, valid until `expires_at`."""
+
+    url: str
+    size: int
+    expires_at: datetime
+
+
 def _detail(response: httpx.Response) -> str:
     try:
         detail = response.json().get("detail")
@@ -117,6 +126,21 @@ class AccountClient:
     def reset_password(self, email: str, code: str, new_password: str) -> None:
         self._post("reset", {"email": email, "code": code, "new_password": new_password})
 
+    def export(self, access_token: str) -> ExportLink:
+        """Have the service pack every record and file into one archive; where to download it."""
+        response = self._post("export", None, access_token=access_token)
+        try:
+            data = response.json()
+            return ExportLink(
+                str(data["url"]), int(data["size"]), datetime.fromisoformat(str(data["expires_at"]))
+            )
+        except (ValueError, KeyError, TypeError):
+            raise TryLater("The account service sent an answer this app cannot read.") from None
+
+    def delete_account(self, access_token: str, password: str) -> None:
+        """Delete the account with every record and file on the service (the password is asked again)."""
+        self._send("DELETE", "", {"password": password}, access_token=access_token)
+
     # ---------------------------------------------------------------- plumbing
 
     def _session(self, path: str, body: dict[str, Any]) -> SessionInfo:
@@ -129,11 +153,17 @@ class AccountClient:
     def _post(
         self, path: str, body: dict[str, Any] | None, *, access_token: str | None = None
     ) -> httpx.Response:
+        return self._send("POST", path, body, access_token=access_token)
+
+    def _send(
+        self, method: str, path: str, body: dict[str, Any] | None, *, access_token: str | None = None
+    ) -> httpx.Response:
         headers = {protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL)}
         if access_token is not None:
             headers["Authorization"] = f"Bearer {access_token}"
+        url = f"/v1/account/{path}" if path else "/v1/account"
         try:
-            response = self._client.post(f"/v1/account/{path}", json=body, headers=headers)
+            response = self._client.request(method, url, json=body, headers=headers)
         except httpx.TimeoutException:
             raise Offline("The account service did not answer in time.") from None
         except httpx.TransportError:

@@ -3,10 +3,13 @@ the keyring (never in a file), tokens renewed for sync, sign-outs, and a machine
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import keyring
 import pytest
 from fastapi.testclient import TestClient
@@ -27,7 +30,9 @@ from sync.server.accounts.pg import PostgresRepository
 from sync.server.accounts.service import AccountService
 from sync.server.app import create_app
 from sync.server.config import Settings
+from sync.server.devstack import S3Server
 from tests.server.test_accounts_api import last_code
+from tests.server.test_blobs_api import s3_settings
 
 pytestmark = pytest.mark.postgres
 
@@ -173,3 +178,44 @@ def test_without_a_keyring_sign_in_lasts_until_the_app_closes(
         assert SignIn.resume(accounts, signed_in.user_id) is None  # the next run signs in again
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.mark.s3
+def test_download_my_data_then_delete_my_account(
+    server_db: Engine, s3_server: S3Server, mail_folder: Path, os_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    settings = s3_settings(s3_server)
+    accounts_service = AccountService(
+        PostgresRepository(server_db),
+        FileMailer(mail_folder),
+        account_keys(settings),
+        passwords=Passwords(Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)),
+    )
+    with TestClient(create_app(settings, engine=server_db, accounts=accounts_service)) as service:
+        accounts, signed_in = signed_up(service, mail_folder)
+        ws = Workspace.open(tmp_path / "data")
+        try:
+            ws.set_owner(signed_in.user_id)
+            products.add_product(ws, name="Dragon", price_cents=1500)
+            SyncEngine(ws, HttpTransport("http://testserver", signed_in.token, client=service)).sync()
+        finally:
+            ws.close()
+
+        access = signed_in.token()
+        assert access is not None
+        link = accounts.export(access)
+        archive = httpx.get(link.url)
+        assert archive.status_code == 200 and len(archive.content) == link.size
+        with zipfile.ZipFile(io.BytesIO(archive.content)) as packed:
+            assert any(
+                "Dragon" in packed.read(name).decode() for name in packed.namelist() if "products" in name
+            )
+
+        with pytest.raises(AccountRefused) as wrong:
+            accounts.delete_account(access, "not my password")
+        assert wrong.value.status == 403
+        accounts.delete_account(access, PASSWORD)
+        with pytest.raises(SignInNeeded):  # the account is gone: this computer is signed out
+            signed_in.token(renew=True)
+        with pytest.raises(AccountRefused):
+            accounts.login(EMAIL, PASSWORD, "device-1")
