@@ -7,10 +7,10 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from core.db.models import SYNCED_MODELS, ModelTag, OutboxEntry, Tag
+from core.db.models import SYNCED_MODELS, LocalState, ModelTag, OutboxEntry, Tag
 from core.ids import derived_id
 from core.services import library, products, settings
-from core.services.ownership import OwnerMismatch, adopt_local_records
+from core.services.ownership import OwnerMismatch, adopt_local_records, release_records
 from core.workspace import LOCAL_OWNER, Workspace
 
 
@@ -69,3 +69,25 @@ def test_the_owner_survives_reopening(workspace: Workspace) -> None:
         assert again.owner_id == user
     finally:
         again.close()
+
+
+def test_released_records_go_back_to_the_local_owner_and_can_join_another_account(
+    workspace: Workspace,
+) -> None:
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    model = library.add_model(workspace, name="Dragon", tags=["Dragons"])
+    adopt_local_records(workspace, first)
+    with workspace.write() as uow:
+        uow.session.add(LocalState(key="sync.cursor", value="42"))
+
+    assert release_records(workspace) > 0
+    assert workspace.owner_id == LOCAL_OWNER
+    with workspace.read() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 0
+        assert session.get(LocalState, "sync.cursor") is None  # the old account's place in its history
+        assert set(session.scalars(select(Tag.id))) == {derived_id(LOCAL_OWNER, "tag", "dragons")}
+
+    adopt_local_records(workspace, second)
+    assert library.get_model(workspace, model.id).tags == ["Dragons"]
+    with workspace.read() as session:
+        assert set(session.scalars(select(Tag.id))) == {derived_id(second, "tag", "dragons")}
