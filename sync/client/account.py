@@ -31,6 +31,7 @@ from sync.client.transport import DEFAULT_TIMEOUT_S, Offline, SignInNeeded, Sync
 
 log = logging.getLogger(__name__)
 
+DEFAULT_SERVER_URL = "https://sync.printstall.app"
 KEYRING_SERVICE = "Printstall"
 RENEW_BEFORE = timedelta(minutes=1)
 NO_KEYRING = (

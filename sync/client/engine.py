@@ -33,11 +33,12 @@ from sqlalchemy.orm import Session
 from core import hlc as hlc_mod
 from core.changes import UnitOfWork
 from core.db.base import Ledger, Record, record_fields
-from core.db.models import MODEL_BY_TABLE, LocalState, OutboxEntry
+from core.db.models import MODEL_BY_TABLE, FileBlob, LocalState, OutboxEntry
 from core.merge import Versioned, merge
 from core.timeutil import now_ms
 from core.workspace import LOCAL_OWNER, Workspace
 from sync import protocol
+from sync.client.files import FileTransport, fetch_thumbnails, referencing_rows, upload
 from sync.client.transport import TryLater
 
 CURSOR_KEY = "sync.cursor"
@@ -61,6 +62,7 @@ class SyncReport:
     pushed: int = 0
     pulled: int = 0
     rejected: list[protocol.Rejected] = field(default_factory=list)
+    thumbnails: int = 0  # thumbnails downloaded after the pull
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,26 @@ def rejected_rows(workspace: Workspace) -> list[protocol.Rejected]:
     return [protocol.Rejected.model_validate(item) for item in stored]
 
 
+def requeue_rejected(workspace: Workspace) -> int:
+    """Send the refused rows again at the next sync (after the user freed space or fixed the clock);
+    how many. They leave the list when they go through."""
+    rejected = rejected_rows(workspace)
+    with workspace.write() as uow:
+        for item in rejected:
+            model = MODEL_BY_TABLE.get(item.table)
+            if model is not None and uow.session.get(model, (workspace.owner_id, item.id)) is not None:
+                uow.session.add(
+                    OutboxEntry(
+                        table_name=item.table,
+                        row_id=item.id,
+                        kind=model.sync_kind,
+                        hlc=uow.hlc,
+                        created_at=uow.now,
+                    )
+                )
+    return len(rejected)
+
+
 def pending_count(workspace: Workspace) -> int:
     """How many distinct rows wait to be pushed."""
     with workspace.read() as session:
@@ -138,6 +160,7 @@ class SyncEngine:
         max_rows: int = protocol.MAX_ROWS,
         max_bytes: int = protocol.MAX_BYTES,
         page_size: int = protocol.DEFAULT_PULL_LIMIT,
+        files: FileTransport | None = None,
     ) -> None:
         if workspace.owner_id == LOCAL_OWNER:
             raise ValueError("sync needs a signed-in owner; adopt the local records first")
@@ -146,12 +169,16 @@ class SyncEngine:
         self.max_rows = max_rows
         self.max_bytes = max_bytes
         self.page_size = page_size
+        # Where files go up and come down (the same HttpTransport in the app); None: records only.
+        self.files = files
 
     def sync(self) -> SyncReport:
         """Everything waiting goes up, then everything new comes down."""
         report = SyncReport()
         self.push_all(report)
         self.pull_all(report)
+        if self.files is not None and report.pulled:
+            report.thumbnails = fetch_thumbnails(self.workspace, self.files)
         return report
 
     # ---------------------------------------------------------------- push
@@ -217,8 +244,38 @@ class SyncEngine:
         with self.workspace.read() as session:
             entries = session.scalars(select(OutboxEntry).where(OutboxEntry.seq.in_(batch.entry_seqs))).all()
             keys = list(dict.fromkeys((entry.table_name, entry.row_id) for entry in entries))
+            blob_ids = [row_id for table, row_id in keys if table == FileBlob.__tablename__]
+            blobs = [
+                blob
+                for blob_id in blob_ids
+                if (blob := session.get(FileBlob, (self.workspace.owner_id, blob_id))) is not None
+            ]
+            session.expunge_all()
+        held: list[protocol.Rejected] = []
+        if self.files is not None and blobs:
+            # Files first (SYNC.md): a record goes up only once the files it names are confirmed.
+            refused = upload(self.workspace, self.files, blobs)
+            if refused:
+                reasons = {item.blob_id: item.reason for item in refused}
+                waiting = referencing_rows(self.workspace, set(reasons))
+                held = [
+                    protocol.Rejected(table=FileBlob.__tablename__, id=blob_id, reason=reason)
+                    for blob_id, reason in reasons.items()
+                ] + [
+                    protocol.Rejected(
+                        table=table,
+                        id=row_id,
+                        reason=f"{protocol.INVALID_VALUE}: its file could not be uploaded.",
+                    )
+                    for table, row_id in sorted(waiting)
+                ]
+                dropped = {(item.table, item.id) for item in held}
+                keys = [key for key in keys if key not in dropped]
+        with self.workspace.read() as session:
             request = self._request(session, keys, batch.batch_id)
         answer = self.transport.push(request)  # raises on failure; the batch stays stored for the next try
+        if held:
+            answer = answer.model_copy(update={"rejected": [*answer.rejected, *held]})
         skewed = {
             (item.table, item.id) for item in answer.rejected if item.reason.startswith(protocol.CLOCK_SKEW)
         }

@@ -13,8 +13,8 @@ refreshes it), so the transport never holds a refresh token.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import IO, Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -24,6 +24,8 @@ from sync import protocol
 TokenSource = Callable[[bool], str | None]
 Answer = TypeVar("Answer", bound=BaseModel)
 DEFAULT_TIMEOUT_S = 30.0
+STORAGE_READ_TIMEOUT_S = 120.0
+CHUNK = 1024 * 1024
 
 
 class SyncError(Exception):
@@ -54,6 +56,11 @@ class Refused(SyncError):
         self.status = status
 
 
+def _chunks(source: IO[bytes]) -> Iterator[bytes]:
+    while chunk := source.read(CHUNK):
+        yield chunk
+
+
 def _detail(response: httpx.Response) -> str:
     try:
         detail = response.json().get("detail")
@@ -81,13 +88,17 @@ class HttpTransport:
         token: TokenSource,
         *,
         client: httpx.Client | None = None,
+        storage: httpx.Client | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
         self._client = client or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s)
         self._token = token
+        # Presigned URLs point at the storage itself (R2), not at the service: a plain client, no token.
+        self._storage = storage or httpx.Client(timeout=httpx.Timeout(timeout_s, read=STORAGE_READ_TIMEOUT_S))
 
     def close(self) -> None:
         self._client.close()
+        self._storage.close()
 
     # ---------------------------------------------------------------- the calls
 
@@ -108,6 +119,51 @@ class HttpTransport:
         return self._call(
             "GET", "/v1/sync/pull", protocol.PullResponse, params={"cursor": cursor, "limit": limit}
         )
+
+    # ---------------------------------------------------------------- files (SYNC.md, Blobs)
+
+    def blob_upload(self, sha256: str, size: int) -> protocol.BlobUploadResponse:
+        """`exists`, or where to PUT the file (a presigned URL of the storage, with its headers)."""
+        return self._call(
+            "POST", f"/v1/blobs/{sha256}/upload", protocol.BlobUploadResponse, json={"size": size}
+        )
+
+    def blob_confirm(self, sha256: str, size: int) -> protocol.BlobConfirmResponse:
+        return self._call(
+            "POST", f"/v1/blobs/{sha256}/confirm", protocol.BlobConfirmResponse, json={"size": size}
+        )
+
+    def blob_download(self, sha256: str) -> protocol.PresignedRequest:
+        return self._call("GET", f"/v1/blobs/{sha256}", protocol.PresignedRequest)
+
+    def put_file(self, url: str, headers: dict[str, str], source: IO[bytes]) -> None:
+        """PUT a file to a presigned URL (straight to the storage; no token goes with it)."""
+        try:
+            response = self._storage.put(url, content=_chunks(source), headers=headers)
+        except httpx.TimeoutException:
+            raise Offline("The file storage did not answer in time.") from None
+        except httpx.TransportError:
+            raise Offline("The file storage cannot be reached; the upload starts again later.") from None
+        if response.status_code >= 400:
+            raise TryLater(
+                f"The file storage refused the upload ({response.status_code}); trying again later."
+            )
+
+    def get_file(self, url: str, headers: dict[str, str], out: IO[bytes]) -> int:
+        """GET a presigned URL into `out`; the number of bytes written."""
+        written = 0
+        try:
+            with self._storage.stream("GET", url, headers=headers) as response:
+                if response.status_code >= 400:
+                    raise TryLater(f"The file storage refused the download ({response.status_code}).")
+                for chunk in response.iter_bytes(CHUNK):
+                    out.write(chunk)
+                    written += len(chunk)
+        except httpx.TimeoutException:
+            raise Offline("The file storage did not answer in time.") from None
+        except httpx.TransportError:
+            raise Offline("The file storage cannot be reached; the download starts again later.") from None
+        return written
 
     # ---------------------------------------------------------------- plumbing
 
