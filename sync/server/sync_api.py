@@ -7,7 +7,7 @@ sync.server.db for the authenticated owner.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +39,28 @@ async def _read_capped(request: Request) -> bytes:
     return bytes(body)
 
 
+def _inlined(schema: Any, defs: dict[str, Any]) -> Any:
+    """`schema` with every `{"$ref": "#/$defs/X"}` replaced by X itself (the models are not recursive)."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref", "")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inlined(value, defs) for key, value in schema.items() if key != "$defs"}
+    if isinstance(schema, list):
+        return [_inlined(item, defs) for item in schema]
+    return schema
+
+
+def push_request_schema() -> dict[str, Any]:
+    """The push body's JSON schema for the OpenAPI document: self-contained (pydantic's `#/$defs/...`
+    references would point into the document's root, where nothing is), and `batch_id` marked as the UUID
+    the route requires."""
+    schema = protocol.PushRequest.model_json_schema()
+    inlined: dict[str, Any] = _inlined(schema, schema.get("$defs", {}))
+    inlined["properties"]["batch_id"]["format"] = "uuid"
+    return inlined
+
+
 def make_router() -> APIRouter:
     """The sync routes, each authenticated by `current_owner` (sync.server.access_tokens)."""
     router = APIRouter(prefix="/v1/sync", tags=["sync"])
@@ -59,7 +81,7 @@ def make_router() -> APIRouter:
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": protocol.PushRequest.model_json_schema()}},
+                "content": {"application/json": {"schema": push_request_schema()}},
             }
         },
     )
@@ -68,7 +90,9 @@ def make_router() -> APIRouter:
         try:
             batch = protocol.PushRequest.model_validate_json(body)
         except ValidationError as error:
-            raise RequestValidationError(error.errors(include_url=False)) from None
+            # Without the input: a body that is not UTF-8 would make the 422 itself fail (FastAPI decodes
+            # bytes as UTF-8 to show them), and echoing up to 4 MB back helps nobody.
+            raise RequestValidationError(error.errors(include_url=False, include_input=False)) from None
         try:
             uuid.UUID(batch.batch_id)
         except ValueError:

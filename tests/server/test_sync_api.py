@@ -3,6 +3,7 @@ authentication and the protocol version."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -279,3 +280,96 @@ def test_concurrent_pushes_of_one_owner_get_distinct_gapless_seqs(
     assert sorted(answer["max_seq"] for answer in answers) == [2, 4, 6, 8, 10, 12, 14, 16]
     page = pull(client, owner)
     assert sorted(row["seq"] for row in page["records"] + page["ledger"]) == list(range(1, 17))
+
+
+def test_a_batch_may_create_a_row_and_edit_it_and_others(client: TestClient, headers_for: Headers) -> None:
+    owner = headers_for(new_id())
+    base = int(time.time() * 1000) - 3_600_000
+    first, second = new_id(), new_id()
+    push(client, owner, batch([tag_change(second, "Second", clock(base))]))
+    rename = {
+        "table": "tags",
+        "id": first,
+        "fields": {"name": "Renamed"},
+        "clocks": {"name": clock(base + 2)},
+    }
+    stale = {"table": "tags", "id": second, "fields": {"name": "Old"}, "clocks": {"name": clock(base - 1)}}
+    delete = {
+        "table": "tags",
+        "id": second,
+        "fields": {"deleted": True, "deleted_at": "2026-12-02T00:00:00.000000Z"},
+        "clocks": {"deleted": clock(base + 3), "deleted_at": clock(base + 3)},
+    }
+    body = batch([tag_change(first, "First", clock(base + 1)), rename, stale, delete])
+    answer = push(client, owner, body)
+    # The new row, its rename and the delete each take a seq; the stale edit changes nothing.
+    assert answer == {"batch_id": body["batch_id"], "max_seq": 4, "rejected": []}
+    records = {record["id"]: record for record in pull(client, owner)["records"]}
+    assert records[first]["fields"]["name"] == "Renamed"
+    assert records[first]["clocks"]["name"] == clock(base + 2)
+    assert records[first]["seq"] == 3
+    assert records[second]["fields"] | {"deleted_at": None} == tag_change(second, "Second", "")["fields"] | {
+        "deleted": True
+    }
+    assert records[second]["seq"] == 4
+
+
+def test_a_row_the_database_refuses_is_rejected_alone(client: TestClient, headers_for: Headers) -> None:
+    owner = headers_for(new_id())
+
+    def setting() -> dict[str, Any]:
+        fields = {
+            "created_at": "2026-12-01T05:02:25.123456Z",
+            "updated_at": "2026-12-01T05:02:25.123456Z",
+            "key": "k",
+            "value": "VALUE",
+        }
+        return {
+            "table": "user_settings",
+            "id": new_id(),
+            "fields": fields,
+            "clocks": dict.fromkeys(fields, clock()),
+        }
+
+    # JSON PostgreSQL stores (a NUL escape in a json column) and JSON it refuses (NaN, which the wire allows).
+    kept, refused = setting(), setting()
+    sale = sale_row(new_id())
+    raw = json.dumps(batch([kept, refused], [sale]))
+    raw = raw.replace('"VALUE"', '{"text": "nul \\u0000 inside"}', 1).replace('"VALUE"', "NaN", 1)
+    response = client.post("/v1/sync/push", content=raw, headers=owner | {"Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    [rejected] = answer["rejected"]
+    assert rejected["id"] == refused["id"]
+    assert rejected["reason"].startswith(protocol.INVALID_VALUE)
+    assert answer["max_seq"] == 2
+    page = pull(client, owner)
+    [record] = page["records"]
+    assert record["id"] == kept["id"]
+    assert record["fields"]["value"] == {"text": "nul \u0000 inside"}
+    assert [row["id"] for row in page["ledger"]] == [sale["id"]]
+
+
+def test_a_body_that_is_not_utf8_is_422(client: TestClient, headers_for: Headers) -> None:
+    headers = headers_for(new_id()) | {"Content-Type": "application/json"}
+    response = client.post("/v1/sync/push", content=b"\xf5Y\x7f\xff.F", headers=headers)
+    assert response.status_code == 422
+
+
+def test_rows_named_with_a_nul_character_are_rejected_and_the_answer_stored(
+    client: TestClient, headers_for: Headers
+) -> None:
+    owner = headers_for(new_id())
+    odd_table = {"table": "ta\u0000gs", "id": new_id(), "fields": {"x": 1}, "clocks": {"x": clock()}}
+    odd_id = tag_change("a\u0000b", "Dragons", clock())
+    odd_field = {"table": "tags", "id": new_id(), "fields": {"n\u0000": 1}, "clocks": {"n\u0000": clock()}}
+    good = tag_change(new_id(), "Good", clock())
+    body = batch([odd_table, odd_id, odd_field, good])
+    answer = push(client, owner, body)
+    assert [(row["table"], row["id"]) for row in answer["rejected"]] == [
+        ("ta\ufffdgs", odd_table["id"]),
+        ("tags", "a\ufffdb"),
+        ("tags", odd_field["id"]),
+    ]
+    assert answer["max_seq"] == 1
+    assert push(client, owner, body) == answer
