@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.ids import uuid7
 from sync.server.accounts.clock import Clock, utc_now
 from sync.server.accounts.codes import OneTimeCodes, gone
 from sync.server.accounts.errors import (
@@ -355,7 +356,7 @@ class AccountService:
         self, user_id: str, event: str, device_id: str | None, address: str | None, detail: dict[str, Any]
     ) -> AuditEvent:
         return AuditEvent(
-            id=str(uuid.uuid4()),
+            id=uuid7(),  # time-ordered: entries of the same instant list in the order they happened
             user_id=user_id,
             at=self._clock(),
             event=event,
