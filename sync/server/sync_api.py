@@ -19,6 +19,7 @@ from sync import protocol
 from sync.server import sync_service
 from sync.server.access_tokens import Owner
 from sync.server.db import owner_transaction
+from sync.server.observability import PULL_ROWS, PUSH_ROWS
 
 
 def _engine(request: Request) -> Engine:
@@ -105,7 +106,9 @@ def make_router() -> APIRouter:
             with owner_transaction(engine, owner) as conn:
                 return sync_service.push(conn, owner, batch)
 
-        return await run_in_threadpool(work)
+        answer = await run_in_threadpool(work)
+        PUSH_ROWS.inc(len(batch.records) + len(batch.ledger))
+        return answer
 
     @router.get("/pull", response_model=protocol.PullResponse)
     def pull(
@@ -115,6 +118,8 @@ def make_router() -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=protocol.MAX_PULL_LIMIT)] = protocol.DEFAULT_PULL_LIMIT,
     ) -> protocol.PullResponse:
         with owner_transaction(_engine(request), owner, read_only=True) as conn:
-            return sync_service.pull(conn, owner, cursor, limit)
+            page = sync_service.pull(conn, owner, cursor, limit)
+        PULL_ROWS.inc(len(page.records) + len(page.ledger))
+        return page
 
     return router

@@ -239,3 +239,18 @@ def test_configure_logging_twice_keeps_one_handler(json_log: io.StringIO) -> Non
     logging.getLogger("printstall.test").warning("once")
     assert json_log.getvalue().count('"once"') == 1
     assert logging.getLogger("uvicorn.access").disabled
+
+
+def test_metrics_count_the_rows_pushed_and_pulled(client: TestClient, headers_for: Headers) -> None:
+    def counted(name: str) -> float:
+        [line] = metric_lines(client.get("/metrics").text, name)
+        return float(line.split()[-1])
+
+    headers = headers_for(new_id())
+    pushed_before = counted("printstall_push_rows_total")
+    pulled_before = counted("printstall_pull_rows_total")
+    rows = [tag_change(new_id(), name, clock()) for name in ("PLA", "PETG", "TPU")]
+    assert client.post("/v1/sync/push", json=batch(rows), headers=headers).status_code == 200
+    assert client.get("/v1/sync/pull", params={"cursor": 0}, headers=headers).status_code == 200
+    assert counted("printstall_push_rows_total") == pushed_before + 3
+    assert counted("printstall_pull_rows_total") == pulled_before + 3
