@@ -35,7 +35,7 @@ from core.db import migrate
 from sync import protocol
 from sync.server.access_tokens import issue_access_token
 from sync.server.config import Settings
-from sync.server.devstack import LOOPBACK, free_ports, start_postgres
+from sync.server.devstack import LOOPBACK, S3Server, free_ports, start_postgres, start_s3
 from sync.server.sync_service import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,12 +104,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_stack(pool_size: int = 20) -> Iterator[Stack]:
-    """PostgreSQL, migrated, and the service on a free loopback port with request limits switched off."""
+def running_stack(pool_size: int = 20, *, with_storage: bool = False) -> Iterator[Stack]:
+    """PostgreSQL, migrated, and the service on a free loopback port with request limits switched off;
+    with `with_storage`, also `weed mini` as its S3 storage."""
     folder = Path(tempfile.mkdtemp(prefix="printstall-bench-sync-"))
+    storage: S3Server | None = None
     try:
         postgres = start_postgres(folder)
         try:
+            if with_storage:
+                storage = start_s3(folder / "s3")
             database_url = make_url(postgres.url).set(drivername="postgresql+psycopg")
             admin = create_engine(database_url, poolclass=NullPool)
             try:
@@ -130,6 +134,14 @@ def running_stack(pool_size: int = 20) -> Iterator[Stack]:
                 "PRINTSTALL_SERVER_DB_POOL_MAX_OVERFLOW": "10",
             }
             env.pop("PRINTSTALL_SERVER_UNIX_SOCKET", None)
+            if storage is not None:
+                env.update(
+                    PRINTSTALL_SERVER_S3_ENDPOINT_URL=storage.endpoint,
+                    PRINTSTALL_SERVER_S3_ACCESS_KEY=storage.access_key,
+                    PRINTSTALL_SERVER_S3_SECRET_KEY=storage.secret_key,
+                    PRINTSTALL_SERVER_S3_BUCKET=storage.bucket,
+                    PRINTSTALL_SERVER_QUOTA_BYTES=str(50 * 1024**3),
+                )
             log = folder / "service.log"
             with log.open("wb") as out:
                 process = subprocess.Popen(
@@ -144,6 +156,8 @@ def running_stack(pool_size: int = 20) -> Iterator[Stack]:
             finally:
                 _stop(process)
         finally:
+            if storage is not None:
+                storage.stop()
             postgres.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -1,4 +1,5 @@
-"""Starting the app: the QApplication, the workspace, the main window, and one clear message on failure."""
+"""Starting the app: the QApplication, the workspace, sync, the main window, and one clear message on
+failure."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from desktop.main_window import MainWindow
 from desktop.none_guard import protect_none
 from desktop.ops import Operations
 from desktop.settings_dialog import chosen_data_folder
+from desktop.sync.controller import SyncController
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +57,17 @@ def run_app(data_dir: Path | None, *, quit_after: float | None = None) -> int:
     ctx = AppContext(workspace, ops, preferences)
     theme.apply(app, str(settings.get(workspace, "theme")))
     with workspace:
-        window = MainWindow(ctx)
+        sync = SyncController(ctx)
+        window = MainWindow(ctx, sync)
         window.show()
+        sync.start()  # resumes the session the keyring kept, in the background
         freeze_startup_objects()
         if quit_after is not None:
             QTimer.singleShot(int(quit_after * 1000), app.quit)
         try:
             return app.exec()
         finally:
+            sync.shutdown()  # after the sync in progress, before the writer and the database close
             ops.shutdown()
             close_windows(app)
 

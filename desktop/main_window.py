@@ -1,8 +1,9 @@
 """The main window: the six tabs, the menus, drag and drop import anywhere, and the status bar.
 
 Every action is in a menu with its shortcut: File (import, export, quit), Edit (what the current tab can do,
-then the settings and the printers) and View (the tabs, Ctrl+1 to Ctrl+6, which also put the focus where
-work in the tab starts).
+then the settings and the printers), View (the tabs, Ctrl+1 to Ctrl+6, which also put the focus where
+work in the tab starts) and Sync (the account, sync now, the sync panel). The sync state stays at the right
+of the status bar.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +36,10 @@ from desktop.exporting import export_menu
 from desktop.importer import ImportController, summary
 from desktop.scanner import install_scanner
 from desktop.settings_dialog import SettingsDialog
+from desktop.sync.account_dialog import AccountDialog
+from desktop.sync.controller import SyncController
+from desktop.sync.panel import SyncPanel
+from desktop.sync.status import SyncStatusBar
 from desktop.tabs.dashboard import DashboardTab
 from desktop.tabs.events import EventsTab
 from desktop.tabs.filament import FilamentTab
@@ -64,10 +69,16 @@ def shortcuts(standard: QKeySequence.StandardKey, *more: str) -> list[QKeySequen
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, sync: SyncController | None = None) -> None:
+        """`sync` is the app's sync controller (desktop/app.py starts it); without one, the window makes its
+        own, signed out until the user signs in."""
         super().__init__()
         self.ctx = ctx
         self.workspace = ctx.workspace
+        self._owns_sync = sync is None
+        self.sync = sync if sync is not None else SyncController(ctx, parent=self)
+        self.account_dialog: AccountDialog | None = None
+        self.sync_panel: SyncPanel | None = None
         self.setWindowTitle(self.tr("Printstall"))
         self.setAcceptDrops(True)
         self.resize(1200, 780)
@@ -122,6 +133,10 @@ class MainWindow(QMainWindow):
         for widget in (self.task_label, self.task_progress, self.task_cancel):
             bar.addPermanentWidget(widget)
             widget.hide()
+        self.sync_status = SyncStatusBar(self.sync)
+        self.sync_status.open_panel.connect(self.open_sync_panel)
+        bar.addPermanentWidget(self.sync_status)
+        self.sync.notice.connect(self._show_notice)
         bar.showMessage(self.tr("Data folder: {path}").format(path=self.workspace.data_dir))
 
     def _window_action(self, text: str, keys: list[QKeySequence], slot: Callable[[], object]) -> QAction:
@@ -169,6 +184,17 @@ class MainWindow(QMainWindow):
             )
             view_menu.addAction(action)
             self.tab_actions.append(action)
+
+        account_menu = self.menuBar().addMenu(self.tr("S&ync"))
+        self.account_action = self._window_action(self.tr("&Sign in…"), [], self.open_account)
+        self.sync_now_action = self._window_action(
+            self.tr("Sync &now"), [QKeySequence("F5")], self.sync.sync_now
+        )
+        self.sync_panel_action = self._window_action(self.tr("Sync s&tatus…"), [], self.open_sync_panel)
+        for action in (self.account_action, self.sync_now_action, self.sync_panel_action):
+            account_menu.addAction(action)
+        self.sync.session_changed.connect(self._session_changed)
+        self._session_changed()
 
     def fill_edit_menu(self) -> None:
         """The Edit menu: what the current tab can do, then the settings and the printers."""
@@ -230,6 +256,37 @@ class MainWindow(QMainWindow):
     def _show_error(self, message: str) -> None:
         QMessageBox.warning(self, self.tr("Printstall"), message)
 
+    # ---------------------------------------------------------------- sync
+
+    def open_account(self) -> AccountDialog:
+        """The account dialog (one, kept: a call it started reports back to it even after it was closed)."""
+        if self.account_dialog is None:
+            self.account_dialog = AccountDialog(self.sync, self)
+        self.account_dialog.show()
+        self.account_dialog.raise_()
+        self.account_dialog.activateWindow()
+        return self.account_dialog
+
+    def open_sync_panel(self) -> SyncPanel:
+        if self.sync_panel is None:
+            self.sync_panel = SyncPanel(self.sync, self)
+            self.sync_panel.open_account.connect(self.open_account)
+        self.sync_panel.show()
+        self.sync_panel.show_status(self.sync.status)
+        self.sync_panel.raise_()
+        return self.sync_panel
+
+    def _session_changed(self) -> None:
+        self.account_action.setText(self.tr("&Account…") if self.sync.signed_in else self.tr("&Sign in…"))
+        self.sync_now_action.setEnabled(self.sync.signed_in)
+
+    def _show_notice(self, message: str) -> None:
+        """A message that does not stop the user (the window stays usable while it is up)."""
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Printstall"), message, parent=self)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+
     # ---------------------------------------------------------------- import
 
     def choose_files_to_import(self) -> None:
@@ -287,4 +344,6 @@ class MainWindow(QMainWindow):
         self.ctx.settings.setValue("window/geometry", self.saveGeometry())
         self.ctx.settings.setValue("window/tab", self.tabs.currentIndex())
         self.importer.shutdown()
+        if self._owns_sync:
+            self.sync.shutdown()
         super().closeEvent(event)

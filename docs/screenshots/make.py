@@ -4,7 +4,8 @@
 
 Runs under Xvfb when one is there (`xvfb-run -a ... QT_QPA_PLATFORM=xcb`) or offscreen, builds a sample
 data folder in a temporary directory through the same services the app uses, and writes one PNG per tab
-next to this script.
+next to this script, and a few of dialogs (the event report, planning, stall mode, the account dialog, the
+sync state in the status bar).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QRect, QSettings  # noqa: E402
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget  # noqa: E402
 
 import core.changes  # noqa: E402
@@ -37,6 +39,7 @@ from desktop.tabs.dashboard import DashboardTab  # noqa: E402
 from desktop.tabs.events import EventsTab  # noqa: E402
 from desktop.tabs.library.tab import LibraryTab  # noqa: E402
 from desktop.tabs.products.tab import ProductsTab  # noqa: E402
+from sync.client.runner import State, Status  # noqa: E402
 from tests.core.files import SLICERS, write_cube  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
@@ -237,6 +240,7 @@ def main() -> int:
                 window.grab().save(str(path))
                 print(path.relative_to(ROOT))
             market_screens(app, window, ws, "-dark" if dark else "")
+            sync_screens(app, window, "-dark" if dark else "")
             window.close()
             window.deleteLater()
             app.processEvents()
@@ -288,6 +292,27 @@ def market_screens(app: QApplication, window: MainWindow, ws: Workspace, suffix:
         settle(app, 0.7)  # past the tile's flash
     save(stall_window, f"stall-mode{suffix}")
     stall_window.close()
+
+
+def sync_screens(app: QApplication, window: MainWindow, suffix: str) -> None:
+    """The account dialog's sign-in page, and the status bar's sync state after a sync."""
+    dialog = window.open_account()
+    dialog.email.setText("maker@example.com")
+    dialog.advanced.setChecked(True)
+    dialog.adjustSize()
+    settle(app)
+    save(dialog, f"account{suffix}")
+    dialog.close()
+    synced = datetime.now().astimezone().replace(hour=11, minute=42)  # shown as 11:42, local time
+    window.sync_status.show_status(Status(State.UP_TO_DATE, last_synced_at=synced))
+    window.sync_status.sync_now.setEnabled(True)  # as when signed in
+    window.statusBar().clearMessage()
+    settle(app)
+    bar = window.statusBar()
+    width = min(bar.width(), 480)
+    path = OUT / f"sync-status{suffix}.png"
+    bar.grab(QRect(bar.width() - width, 0, width, bar.height())).save(str(path))
+    print(path.relative_to(ROOT))
 
 
 if __name__ == "__main__":

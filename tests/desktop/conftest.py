@@ -1,7 +1,8 @@
 """Qt runs offscreen unless the caller chose a platform (the OpenGL tests run under Xvfb with xcb).
 
 `ctx` gives a screen what the app gives it: the workspace, a synchronous operations runner (so a test sees
-the result of a click at once) and preferences in a temporary file.
+the result of a click at once) and preferences in a temporary file. The sync service's fixtures (a migrated
+PostgreSQL, its settings) come from tests/server for the sync window's tests.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from desktop.context import AppContext
 from desktop.none_guard import protect_none
 from desktop.ops import Operations
 from tests.desktop.test_translation import PseudoTranslator
+from tests.server.conftest import server_db, settings  # noqa: F401  (the sync service's, for the sync GUI)
 
 protect_none()  # PySide6 6.12 on Python 3.11 loses references to None, True and False (see the module)
 
 
 @pytest.fixture
 def ctx(workspace: Workspace, tmp_path: Path, qapp: object) -> Iterator[AppContext]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    context = AppContext(workspace, Operations(synchronous=True), settings)
+    preferences = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    context = AppContext(workspace, Operations(synchronous=True), preferences)
     yield context
     context.ops.shutdown()
 

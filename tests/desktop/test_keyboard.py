@@ -39,6 +39,9 @@ from desktop.dialogs.printers import PrinterDialog, PrintersDialog
 from desktop.labels import LabelDialog
 from desktop.main_window import MainWindow
 from desktop.settings_dialog import SettingsDialog
+from desktop.sync.account_dialog import AccountDialog
+from desktop.sync.controller import SyncController
+from desktop.sync.panel import SyncPanel
 from desktop.tabs.dashboard import DashboardTab
 from desktop.tabs.events import EventsTab
 from desktop.tabs.events.dialogs import AddProductDialog, EventDialog
@@ -140,8 +143,11 @@ def every_form(ctx: AppContext, shop: Shop, parent: QWidget) -> list[QDialog]:
     job = jobs.list_jobs(ws)[0]
     event = events.list_events(ws)[0]
     product = products.get_product(ws, shop.product.id)
+    sync = SyncController(ctx, parent=parent)
     return [
         SettingsDialog(ctx, parent),
+        AccountDialog(sync, parent),
+        SyncPanel(sync, parent),
         PrintersDialog(ctx, parent),
         PrinterDialog(ctx, shop.printer, parent),
         FilamentDialog(ctx, shop.filament, parent),

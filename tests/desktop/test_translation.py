@@ -18,6 +18,9 @@ from desktop.dialogs.printers import PrinterDialog, PrintersDialog
 from desktop.labels import LabelDialog
 from desktop.main_window import MainWindow
 from desktop.settings_dialog import SettingsDialog
+from desktop.sync.account_dialog import AccountDialog
+from desktop.sync.controller import SyncController
+from desktop.sync.panel import SyncPanel
 from desktop.tabs.events.dialogs import EventDialog
 from desktop.tabs.filament.dialogs import FilamentDialog, SpoolDialog
 from desktop.tabs.products.components import ComponentsDialog
@@ -67,8 +70,11 @@ def test_every_text_in_the_window_and_its_forms_is_translatable(
         assert untranslated(window, data) == [], window.tabs.tabText(index)
     fil = filament.add_filament(ctx.workspace, brand="Prusament", material="PLA", colour_name="Black")
     spool = filament.add_spool(ctx.workspace, filament_id=fil.id)
+    sync = SyncController(ctx, parent=window)
     forms: list[QDialog] = [
         SettingsDialog(ctx, window),
+        AccountDialog(sync, window),
+        SyncPanel(sync, window),
         PrintersDialog(ctx, window),
         PrinterDialog(ctx, None, window),
         FilamentDialog(ctx, None, window),
