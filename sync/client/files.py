@@ -2,10 +2,10 @@
 
 - **Up.** Before a push batch goes out, every `file_blobs` row in it has its file uploaded and confirmed:
   one presigned PUT straight to the storage, then "confirm" (the service reads it back and checks size and
-  SHA-256). A file the service has already is not sent again. An upload cut midway simply starts again at
-  the next sync (one PUT per file, nothing to resume). A file the service refuses for good (over the storage
-  quota, too large) keeps its row and the rows that name it out of the batch; they are listed with the
-  reason in the sync panel, and go again once they change (or on "Retry").
+  SHA-256), four files at a time. A file the service has already is not sent again. An upload cut midway
+  simply starts again at the next sync (one PUT per file, nothing to resume). A file the service refuses
+  for good (over the storage quota, too large) keeps its row and the rows that name it out of the batch;
+  they are listed with the reason in the sync panel, and go again once they change (or on "Retry").
 - **Down.** Nothing is downloaded with a pull. Thumbnails are fetched right after a pull that brought rows
   naming them (`fetch_thumbnails`); meshes and sliced files when the user opens them (`ensure_local`).
   A download goes to a temporary file, is checked against the SHA-256 it is stored under, then renamed into
@@ -22,6 +22,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
@@ -36,6 +37,8 @@ from sync.client.transport import Refused, SyncError
 log = logging.getLogger(__name__)
 
 DEFAULT_CACHE_LIMIT_BYTES = 5 * 1024**3
+# Files sent side by side: small files are bound by round trips, not bandwidth.
+UPLOADS_AT_ONCE = 4
 
 
 class FileTransport(Protocol):
@@ -59,25 +62,34 @@ class Unsendable:
 
 
 def upload(ws: Workspace, transport: FileTransport, blobs: Iterable[FileBlob]) -> list[Unsendable]:
-    """Upload and confirm each of `blobs` the service does not have yet. Connection trouble raises (the
-    push stops and starts again later); a refusal for good is returned, so the batch goes without it."""
-    refused: list[Unsendable] = []
-    for blob in blobs:
-        path = ws.blobs.path_for(blob.sha256)
-        if not path.is_file():
-            # Made on another computer and never downloaded here: the service had it then.
-            continue
-        size = path.stat().st_size
-        try:
-            answer = transport.blob_upload(blob.sha256, size)
-            if not answer.exists:
-                assert answer.url is not None
-                with path.open("rb") as source:
-                    transport.put_file(answer.url, dict(answer.headers), source)
-                transport.blob_confirm(blob.sha256, size)
-        except Refused as error:
-            refused.append(Unsendable(blob.id, f"{protocol.INVALID_VALUE}: {error}"))
-    return refused
+    """Upload and confirm each of `blobs` the service does not have yet, `UPLOADS_AT_ONCE` at a time.
+    Connection trouble raises (the push stops and starts again later); a refusal for good is returned, so
+    the batch goes without it."""
+    wanted = list(blobs)
+    with ThreadPoolExecutor(UPLOADS_AT_ONCE, thread_name_prefix="printstall-upload") as pool:
+        futures = [pool.submit(_upload_one, ws, transport, blob) for blob in wanted]
+        outcomes = [future.exception() or future.result() for future in futures]
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return [outcome for outcome in outcomes if isinstance(outcome, Unsendable)]
+
+
+def _upload_one(ws: Workspace, transport: FileTransport, blob: FileBlob) -> Unsendable | None:
+    path = ws.blobs.path_for(blob.sha256)
+    if not path.is_file():
+        return None  # made on another computer and never downloaded here: the service had it then
+    size = path.stat().st_size
+    try:
+        answer = transport.blob_upload(blob.sha256, size)
+        if not answer.exists:
+            assert answer.url is not None
+            with path.open("rb") as source:
+                transport.put_file(answer.url, dict(answer.headers), source)
+            transport.blob_confirm(blob.sha256, size)
+    except Refused as error:
+        return Unsendable(blob.id, f"{protocol.INVALID_VALUE}: {error}")
+    return None
 
 
 def ensure_local(ws: Workspace, transport: FileTransport, sha256: str) -> Path:

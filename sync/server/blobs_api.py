@@ -3,12 +3,14 @@
 - `POST /v1/blobs/{sha256}/upload` `{"size"}` → `{"exists": true}` when the owner's object is there and
   reads back with that size and SHA-256, otherwise `{"url", "headers", "expires_at"}`, a presigned PUT
   (sync.server.storage.PUT_EXPIRES_S) that signs the Content-Length. Refused with 413 for files over
-  `MAX_BLOB_BYTES` and when the owner's stored bytes plus `size` would pass `Settings.quota_bytes` (413, not
-  507: the client must not retry it as a server fault; the sentence says which limit).
+  `MAX_BLOB_BYTES` and when the owner's stored bytes (summed from `server.stored_blobs`) plus `size` would
+  pass `Settings.quota_bytes` (413, not 507: the client must not retry it as a server fault; the sentence
+  says which limit). A file confirmed before answers `exists` without touching the storage.
 - `POST /v1/blobs/{sha256}/confirm` `{"size"}` (the size sent to upload) → `{"sha256", "size", "confirmed"}`
   after the object was read back and hashed; a mismatch deletes it and answers 422 with the sentence; a
-  missing object is 404. The quota is counted again here (`_keep_within_quota`): a fresh upload that raced
-  another past the quota is deleted and refused with 413.
+  missing object is 404. The file is noted in `server.stored_blobs` (sync.server.usage) and the quota is
+  summed again (`_keep_within_quota`): a new file that raced another past the quota is deleted and refused
+  with 413.
 - `GET /v1/blobs/{sha256}` → `{"url", "headers", "expires_at"}`, a presigned GET; 404 unless the owner has it.
 
 A malformed SHA-256 is 422 before any storage request; every key is built by sync.server.storage from the
@@ -18,17 +20,17 @@ are plain functions: boto3 blocks, so FastAPI runs them on its thread pool.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy import Engine
 
 from sync import protocol
+from sync.server import usage
 from sync.server.access_tokens import Owner
 from sync.server.config import Settings
 from sync.server.storage import (
     MAX_BLOB_BYTES,
-    PUT_EXPIRES_S,
     BlobMismatch,
     BlobNotFound,
     BlobStore,
@@ -40,7 +42,6 @@ from sync.server.storage import (
 )
 
 TOO_LARGE = "Files over 5 GiB cannot be synced."
-QUOTA_RACE_MARGIN_S = 300
 
 
 def store_from_settings(settings: Settings) -> BlobStore:
@@ -90,24 +91,23 @@ def _has_verified(store: BlobStore, owner: str, sha256: str, size: int) -> bool:
     return True
 
 
-def _keep_within_quota(store: BlobStore, owner: str, sha256: str, settings: Settings) -> None:
+def _keep_within_quota(
+    engine: Engine, store: BlobStore, owner: str, sha256: str, size: int, quota: int
+) -> None:
     """Two uploads checked against the quota at the same moment can both pass it. So at confirm the owner's
-    files are counted again, and a file just uploaded that takes the owner over the quota is deleted and
-    refused (413; the client may try again once space is freed). A file stored before is never deleted here:
-    only one that was put within the presigned PUT's lifetime (and a margin) can be the one that raced."""
-    stored = store.list_blobs(owner)
-    used = sum(item.size for item in stored)
-    if used <= settings.quota_bytes:
+    bytes are summed again, and a file new to the owner that takes it over the quota is deleted and refused
+    (413; the client may try again once space is freed). A file confirmed before is never deleted here."""
+    if not usage.record(engine, owner, sha256, size):
         return
-    fresh_since = datetime.now(UTC) - timedelta(seconds=PUT_EXPIRES_S + QUOTA_RACE_MARGIN_S)
-    this = next((item for item in stored if item.name == sha256), None)
-    if this is None or this.last_modified < fresh_since:
+    used = usage.used_bytes(engine, owner)
+    if used <= quota:
         return
     store.delete(owner, sha256)
+    usage.forget(engine, owner, [sha256])
     raise HTTPException(
         413,
-        f"Your storage quota is full: {used - this.size} of {settings.quota_bytes} bytes are used and this "
-        f"file has {this.size}, so it was not kept; delete files or unused versions first.",
+        f"Your storage quota is full: {used - size} of {quota} bytes are used and this file has {size}, so "
+        "it was not kept; delete files or unused versions first.",
     )
 
 
@@ -123,11 +123,15 @@ def make_router() -> APIRouter:
         if body.size > MAX_BLOB_BYTES:
             raise HTTPException(413, TOO_LARGE)
         settings: Settings = request.app.state.settings
+        engine: Engine = request.app.state.engine
         store = blob_store(request)
         try:
-            if _has_verified(store, owner, sha256, body.size):
+            if usage.stored_size(engine, owner, sha256) == body.size:
+                return protocol.BlobUploadResponse(exists=True)  # confirmed before: size and hash checked
+            if _has_verified(store, owner, sha256, body.size):  # stored but not noted (before s0004)
+                usage.record(engine, owner, sha256, body.size)
                 return protocol.BlobUploadResponse(exists=True)
-            used = store.usage_bytes(owner)
+            used = usage.used_bytes(engine, owner)
             if used + body.size > settings.quota_bytes:
                 raise HTTPException(
                     413,
@@ -148,9 +152,12 @@ def make_router() -> APIRouter:
         if body.size > MAX_BLOB_BYTES:
             raise HTTPException(413, TOO_LARGE)
         store = blob_store(request)
+        settings: Settings = request.app.state.settings
         try:
             store.confirm(owner, sha256, body.size)
-            _keep_within_quota(store, owner, sha256, request.app.state.settings)
+            _keep_within_quota(
+                request.app.state.engine, store, owner, sha256, body.size, settings.quota_bytes
+            )
         except BlobMismatch as error:
             raise HTTPException(422, str(error)) from None
         except BlobNotFound as error:

@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db.models import SYNCED_MODELS
 from core.ids import blob_id
+from sync.server import usage
 from sync.server.accounts.pg import PostgresRepository
 from sync.server.accounts.repository import AccountsRepository
 from sync.server.blobs_api import store_from_settings
@@ -106,6 +107,7 @@ def erase_owner_rows(engine: Engine, owner_id: str) -> int:
         for table in (*RECORD_TABLES, *LEDGER_TABLES):
             erased += conn.execute(text(f"DELETE FROM {table} WHERE owner_id = :o"), {"o": owner}).rowcount
         conn.execute(text("DELETE FROM server.sync_batches WHERE owner_id = :o"), {"o": owner})
+        conn.execute(text("DELETE FROM server.stored_blobs WHERE owner_id = :o"), {"o": owner})
         conn.execute(text("DELETE FROM server.sync_state WHERE owner_id = :o"), {"o": owner})
     return erased
 
@@ -167,6 +169,7 @@ def collect_blobs(
     unreferenced = [item for item in old if item.name not in keep]
     if unreferenced:
         store.delete_blobs(owner, [item.name for item in unreferenced])
+        usage.forget(engine, owner, [item.name for item in unreferenced])
     return CollectedBlobs(len(unreferenced), sum(item.size for item in unreferenced))
 
 
@@ -224,6 +227,7 @@ def run_maintenance(
             collected = collect_blobs(engine, store, owner, now=now)
             summary.files += collected.files
             summary.bytes_freed += collected.bytes_freed
+            usage.reconcile(engine, store, owner)  # the quota's count set to what the bucket holds
             summary.exports += delete_old_exports(store, owner, now - EXPORT_RETENTION)
         except (StorageError, SQLAlchemyError, ValueError):
             log.warning("maintenance failed for owner %s", owner, exc_info=True)

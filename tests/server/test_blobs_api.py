@@ -191,11 +191,13 @@ def test_two_uploads_racing_past_the_quota_keep_only_what_fits(
         put(first_url, first)
         put(second_url, second)
 
-        assert confirm(client, headers, first_sha, 2000).status_code == 413  # 4000 stored: over the quota
-        assert blob_store.usage_bytes(owner) == 2000  # the file was not kept
-        assert confirm(client, headers, second_sha, 2000).status_code == 200
-        refused = upload(client, headers, first_sha, 2000)
+        assert confirm(client, headers, first_sha, 2000).status_code == 200  # the first confirmed fits
+        late = confirm(client, headers, second_sha, 2000)  # 4000 would be over the quota
+        assert late.status_code == 413 and "not kept" in late.json()["detail"]
+        assert blob_store.usage_bytes(owner) == 2000  # the late file was deleted
+        refused = upload(client, headers, second_sha, 2000)
         assert refused.status_code == 413 and "quota" in refused.json()["detail"]
+        assert confirm(client, headers, first_sha, 2000).status_code == 200  # confirming again keeps it
 
 
 @pytest.mark.parametrize("sha256", ["0" * 63, "A" * 64, "g" * 64, "0" * 65])

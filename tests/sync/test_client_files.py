@@ -4,6 +4,7 @@ over the quota holds back only what needs it; the cache limit never deletes a fi
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import IO
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from core.db.models import FileBlob, Model
 from core.services import products
@@ -22,6 +23,7 @@ from sync.client.files import ensure_local, thumbnail_shas, trim_cache
 from sync.client.transport import HttpTransport, Offline
 from sync.server.access_tokens import issue_access_token
 from sync.server.app import create_app
+from sync.server.db import owner_transaction
 from sync.server.devstack import S3Server
 from sync.server.storage import BlobStore
 from tests.core.files import cube_stl_bytes
@@ -36,10 +38,12 @@ class CutUpload(HttpTransport):
     """The connection drops halfway through the first file upload."""
 
     cuts = 1
+    lock = threading.Lock()
 
     def put_file(self, url: str, headers: dict[str, str], source: IO[bytes]) -> None:
-        if self.cuts:
-            self.cuts -= 1
+        with self.lock:
+            cut, self.cuts = self.cuts > 0, max(0, self.cuts - 1)
+        if cut:
             source.read(10)
             raise Offline("The file storage cannot be reached; the upload starts again later.")
         super().put_file(url, headers, source)
@@ -110,19 +114,26 @@ def test_a_mesh_reaches_the_other_computer_thumbnail_first(
 
 
 def test_an_upload_cut_midway_starts_again_and_the_records_wait_for_it(
-    installs: tuple[Callable[..., Install], TestClient], tmp_path: Path, blob_store: BlobStore, user: str
+    installs: tuple[Callable[..., Install], TestClient],
+    tmp_path: Path,
+    blob_store: BlobStore,
+    user: str,
+    server_db: Engine,
 ) -> None:
     make, _service = installs
     ws, engine, _transport = make("workshop", CutUpload)
     mesh = imported_cube(ws, tmp_path)
+    files = {mesh, *thumbnail_shas(ws)}
 
     with pytest.raises(Offline):
         engine.sync()
-    assert not blob_store.exists(user, mesh)
-    assert pending_count(ws) > 0  # no record naming the file went up without it
+    assert not all(blob_store.exists(user, sha) for sha in files)  # one upload was cut
+    assert pending_count(ws) > 0
+    with owner_transaction(server_db, user) as conn:  # and no record went up without its file
+        assert conn.execute(text("SELECT count(*) FROM file_blobs")).scalar_one() == 0
 
     engine.sync()
-    assert blob_store.exists(user, mesh)
+    assert all(blob_store.exists(user, sha) for sha in files)
     assert pending_count(ws) == 0
 
 
