@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
         for title, page in pages:
             page.setAccessibleName(title)
             self.tabs.addTab(page, title)
+            if isinstance(page, LibraryTab):
+                page.fetch_file = self.sync.fetch_file  # meshes made on another computer, on first open
         for _title, page in pages:
             if isinstance(page, DashboardTab):
                 page.show_subject.connect(self.show_subject)

@@ -36,6 +36,7 @@ from desktop.ops import KINDS
 from desktop.sync.download import download
 from sync.client.account import DEFAULT_SERVER_URL, AccountClient, SignIn
 from sync.client.engine import SyncEngine, requeue_rejected
+from sync.client.files import ensure_local
 from sync.client.runner import DEBOUNCE_S, State, Status, SyncRunner
 from sync.client.transport import DEFAULT_TIMEOUT_S, HttpTransport, SignInNeeded, SyncError
 
@@ -77,6 +78,8 @@ class SyncController(QObject):
         self._own_clients: dict[str, httpx.Client] = {}
         self._clients_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="printstall-account")
+        # Files only the service has (a mesh made on another computer), fetched when opened.
+        self._files_pool = ThreadPoolExecutor(2, thread_name_prefix="printstall-fetch")
         self._closed = False
         self._debounce_s = debounce_s
         self._signin: SignIn | None = None
@@ -129,10 +132,21 @@ class SyncController(QObject):
         if runner is not None:
             runner.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._files_pool.shutdown(wait=True, cancel_futures=True)
         with self._clients_lock:
             for client in self._own_clients.values():
                 client.close()
             self._own_clients.clear()
+
+    def fetch_file(self, sha256: str, done: Callable[[Path], None], failed: Failed) -> None:
+        """Download a file this computer does not have (the service does) off the UI thread; `done(path)`."""
+        runner = self._runner
+        files = runner.engine.files if runner is not None else None
+        if self._closed or files is None:
+            failed(self.tr("The file is not on this computer yet; sign in to sync to download it."))
+            return
+        future = self._files_pool.submit(ensure_local, self.workspace, files, sha256)
+        future.add_done_callback(lambda f: self._finished.emit(lambda: self._complete(f, done, failed)))
 
     def sync_now(self) -> None:
         if self._runner is not None:

@@ -23,12 +23,14 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox
 
 from core.db.models import Product
 from core.services import products
+from core.services.importing import import_paths
 from core.workspace import LOCAL_OWNER, Workspace
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from desktop.ops import Operations
 from desktop.sync.account_dialog import AccountDialog
 from desktop.sync.controller import SERVER_URL_KEY, SyncController
+from desktop.tabs.library import LibraryTab
 from desktop.tabs.products import ProductsTab
 from sync.client.account import KEYRING_SERVICE, NO_KEYRING, AccountClient, AccountRefused
 from sync.client.engine import pending_count, rejected_rows
@@ -43,6 +45,7 @@ from sync.server.app import create_app
 from sync.server.config import Settings
 from sync.server.db import owner_transaction
 from sync.server.devstack import S3Server, free_ports
+from tests.core.files import cube_stl_bytes
 from tests.desktop.test_keyboard import unnamed_controls
 from tests.desktop.test_translation import untranslated
 from tests.server.test_accounts_api import last_code
@@ -425,3 +428,52 @@ def delete_the_account(
     assert server_rows(server_db, owner) == 0
     with pytest.raises(AccountRefused):
         AccountClient(SERVICE_URL, client=service).login(EMAIL, PASSWORD, "device")
+
+
+@pytest.mark.postgres
+@pytest.mark.s3
+def test_a_mesh_made_on_another_computer_downloads_when_its_preview_is_opened(
+    qtbot: QtBot,
+    server_db: Engine,
+    s3_server: S3Server,
+    mail_folder: Path,
+    os_keyring: MemoryKeyring,
+    open_install: Opener,
+    tmp_path: Path,
+) -> None:
+    settings = s3_settings(s3_server)
+    accounts = AccountService(
+        PostgresRepository(server_db),
+        FileMailer(mail_folder),
+        account_keys(settings),
+        passwords=Passwords(Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)),
+    )
+    with TestClient(create_app(settings, engine=server_db, accounts=accounts)) as service:
+        workshop = open_install("workshop", service)
+        cube = tmp_path / "cube.stl"
+        cube.write_bytes(cube_stl_bytes())
+        [outcome] = import_paths(workshop.ws, [cube])
+        assert outcome.model_id is not None and outcome.sha256 is not None
+        sign_up(qtbot, workshop, mail_folder)
+        owner = workshop.ws.owner_id
+        qtbot.waitUntil(
+            lambda: up_to_date(workshop) and server_rows(server_db, owner, "models") == 1, timeout=WAIT_MS
+        )
+
+        laptop = open_install("laptop", service)
+        dialog = laptop.window.open_account()
+        qtbot.keyClicks(dialog.email, EMAIL)
+        qtbot.keyClicks(dialog.password, PASSWORD)
+        press(dialog.sign_in_button)
+        qtbot.waitUntil(lambda: up_to_date(laptop) and laptop.ws.owner_id == owner, timeout=WAIT_MS)
+        assert not laptop.ws.blobs.has(outcome.sha256)  # only the thumbnail came with the sync
+
+        tab = laptop.window._page(LibraryTab)
+        shown: list[object] = []
+        tab._viewer_checked = True
+        tab._show_preview = lambda _parent, triangles: shown.append(triangles)
+        qtbot.waitUntil(lambda: tab.select_model(outcome.model_id or ""), timeout=WAIT_MS)
+        tab.preview_model(outcome.model_id)
+        assert "Downloading" in tab.detail.status.text()
+        qtbot.waitUntil(lambda: bool(shown), timeout=WAIT_MS)
+        assert laptop.ws.blobs.read_bytes(outcome.sha256) == cube.read_bytes()

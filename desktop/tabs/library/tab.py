@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QItemSelectionModel, QModelIndex, QSize, Qt
@@ -46,6 +47,7 @@ from desktop.widgets.keyboard import tab_order
 from desktop.widgets.toolbar import FilterBox
 from desktop.widgets.undo_bar import UndoBar
 
+FetchFile = Callable[[str, Callable[[Path], None], Callable[[str], None]], None]
 log = logging.getLogger(__name__)
 
 # Models and variants, and what a print costs: printers, settings, the prices of spools and filament.
@@ -81,6 +83,9 @@ class LibraryTab(QWidget):
         self.unit = weight_unit(ctx)
         self.currency = currency(ctx)
         self.mesh_loader = MeshLoader()
+        # Set by the window when sync is there: fetch(sha256, done(path), failed(sentence)) downloads a file
+        # only the service has (a mesh made on another computer), off the UI thread.
+        self.fetch_file: FetchFile | None = None
         self.mesh_loader.loaded.connect(self._mesh_loaded)
         self.mesh_loader.failed.connect(self._mesh_failed)
 
@@ -620,11 +625,30 @@ class LibraryTab(QWidget):
             return
         path = self._ws.blobs.path_for(detail.mesh.sha256)
         if not path.is_file():
-            self.detail.set_status(tr("The mesh file is missing from the data folder."))
+            if self.fetch_file is None:
+                self.detail.set_status(tr("The mesh file is missing from the data folder."))
+                return
+            # Made on another computer: the file comes from the sync service when first opened.
+            self.detail.preview_button.setEnabled(False)
+            self.detail.set_status(tr("Downloading {name}…").format(name=detail.mesh.name))
+            self.fetch_file(
+                detail.mesh.sha256,
+                lambda _path: self._fetched(model_id),
+                self._fetch_failed,
+            )
             return
         if self.mesh_loader.load(model_id, path, detail.mesh.name):
             self.detail.preview_button.setEnabled(False)
             self.detail.set_status(tr("Reading {name}…").format(name=detail.mesh.name))
+
+    def _fetched(self, model_id: str) -> None:
+        self.detail.preview_button.setEnabled(True)
+        self.detail.set_status("")
+        self.preview_model(model_id)
+
+    def _fetch_failed(self, message: str) -> None:
+        self.detail.preview_button.setEnabled(True)
+        self.detail.set_status(message)
 
     def _mesh_loaded(self, model_id: str, triangles: object) -> None:
         self.detail.preview_button.setEnabled(True)
