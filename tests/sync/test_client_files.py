@@ -20,7 +20,7 @@ from core.services.importing import import_paths
 from core.workspace import Workspace
 from sync.client.engine import SyncEngine, pending_count, rejected_rows, requeue_rejected
 from sync.client.files import ensure_local, thumbnail_shas, trim_cache
-from sync.client.transport import HttpTransport, Offline
+from sync.client.transport import HttpTransport, Offline, Refused
 from sync.server.access_tokens import issue_access_token
 from sync.server.app import create_app
 from sync.server.db import owner_transaction
@@ -184,3 +184,33 @@ def test_the_cache_limit_keeps_thumbnails_and_files_only_this_computer_has(
     assert all(ws.blobs.has(sha) for sha in thumbnails)
     with ws.read() as session:
         assert session.scalar(select(Model.id).limit(1)) is not None
+
+
+def test_two_users_on_one_service_never_see_each_others_records_or_files(
+    tmp_path: Path, server_db: Engine, s3_server: S3Server, user: str
+) -> None:
+    settings = s3_settings(s3_server)
+    other = str(uuid.uuid4())
+    with TestClient(create_app(settings, engine=server_db)) as service:
+        mine = make_installs(
+            tmp_path / "mine", service, lambda d: issue_access_token(settings, user, device_id=d), user
+        )
+        theirs = make_installs(
+            tmp_path / "theirs", service, lambda d: issue_access_token(settings, other, device_id=d), other
+        )
+        try:
+            ws, engine, _ = mine("workshop")
+            mesh = imported_cube(ws, tmp_path)
+            products.add_product(ws, name="Dragon", price_cents=1500)
+            engine.sync()
+
+            their_ws, their_engine, their_files = theirs("workshop")
+            report = their_engine.sync()
+            assert report.pulled == 0 and products.list_products(their_ws) == []
+            with pytest.raises(Refused) as refused:  # knowing the SHA-256 is not enough
+                ensure_local(their_ws, their_files, mesh)
+            assert refused.value.status == 404
+            assert not their_ws.blobs.has(mesh)
+        finally:
+            for opened in (*mine.opened, *theirs.opened):  # type: ignore[attr-defined]
+                opened.close()
