@@ -38,7 +38,14 @@ from core.merge import Versioned, merge
 from core.timeutil import now_ms
 from core.workspace import LOCAL_OWNER, Workspace
 from sync import protocol
-from sync.client.files import FileTransport, fetch_thumbnails, referencing_rows, upload
+from sync.client.files import (
+    DEFAULT_CACHE_LIMIT_BYTES,
+    FileTransport,
+    fetch_thumbnails,
+    referencing_rows,
+    trim_cache,
+    upload,
+)
 from sync.client.transport import TryLater
 
 CURSOR_KEY = "sync.cursor"
@@ -63,6 +70,7 @@ class SyncReport:
     pulled: int = 0
     rejected: list[protocol.Rejected] = field(default_factory=list)
     thumbnails: int = 0  # thumbnails downloaded after the pull
+    cache_freed: int = 0  # bytes of files the service holds, deleted here to stay under the cache limit
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,7 @@ class SyncEngine:
         max_bytes: int = protocol.MAX_BYTES,
         page_size: int = protocol.DEFAULT_PULL_LIMIT,
         files: FileTransport | None = None,
+        cache_limit_bytes: int = DEFAULT_CACHE_LIMIT_BYTES,
     ) -> None:
         if workspace.owner_id == LOCAL_OWNER:
             raise ValueError("sync needs a signed-in owner; adopt the local records first")
@@ -171,14 +180,17 @@ class SyncEngine:
         self.page_size = page_size
         # Where files go up and come down (the same HttpTransport in the app); None: records only.
         self.files = files
+        self.cache_limit_bytes = cache_limit_bytes
 
     def sync(self) -> SyncReport:
         """Everything waiting goes up, then everything new comes down."""
         report = SyncReport()
         self.push_all(report)
         self.pull_all(report)
-        if self.files is not None and report.pulled:
-            report.thumbnails = fetch_thumbnails(self.workspace, self.files)
+        if self.files is not None:
+            if report.pulled:
+                report.thumbnails = fetch_thumbnails(self.workspace, self.files)
+            report.cache_freed = trim_cache(self.workspace, self.cache_limit_bytes)
         return report
 
     # ---------------------------------------------------------------- push

@@ -185,6 +185,11 @@ def test_the_cache_limit_keeps_thumbnails_and_files_only_this_computer_has(
     with ws.read() as session:
         assert session.scalar(select(Model.id).limit(1)) is not None
 
+    engine.cache_limit_bytes = 0  # every sync keeps the store under the limit once the files are up
+    report = engine.sync()
+    assert report.cache_freed > 0 and not ws.blobs.has(unsent)
+    assert all(ws.blobs.has(sha) for sha in thumbnail_shas(ws))
+
 
 def test_two_users_on_one_service_never_see_each_others_records_or_files(
     tmp_path: Path, server_db: Engine, s3_server: S3Server, user: str
