@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, qVersion
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
+from sync.client.transport import keep_credentials_out_of_logs
 
 log = logging.getLogger("printstall")
 
@@ -35,6 +36,7 @@ def setup_logging() -> Path:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    keep_credentials_out_of_logs()
     log.info(
         "Printstall %s, Python %s, Qt %s (PySide6 %s), %s",
         __version__,

@@ -13,6 +13,7 @@ refreshes it), so the transport never holds a refresh token.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TypeVar
 
@@ -26,6 +27,13 @@ Answer = TypeVar("Answer", bound=BaseModel)
 DEFAULT_TIMEOUT_S = 30.0
 STORAGE_READ_TIMEOUT_S = 120.0
 CHUNK = 1024 * 1024
+
+
+def keep_credentials_out_of_logs() -> None:
+    """httpx and httpcore log every request's URL at INFO and DEBUG; a presigned URL is a credential for a
+    few minutes (and their DEBUG lines go further). The app calls this when it sets up logging."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class SyncError(Exception):

@@ -4,6 +4,7 @@ over the quota holds back only what needs it; the cache limit never deletes a fi
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from core.services.importing import import_paths
 from core.workspace import Workspace
 from sync.client.engine import SyncEngine, pending_count, rejected_rows, requeue_rejected
 from sync.client.files import ensure_local, thumbnail_shas, trim_cache
-from sync.client.transport import HttpTransport, Offline, Refused
+from sync.client.transport import HttpTransport, Offline, Refused, keep_credentials_out_of_logs
 from sync.server.access_tokens import issue_access_token
 from sync.server.app import create_app
 from sync.server.db import owner_transaction
@@ -219,3 +220,21 @@ def test_two_users_on_one_service_never_see_each_others_records_or_files(
         finally:
             for opened in (*mine.opened, *theirs.opened):  # type: ignore[attr-defined]
                 opened.close()
+
+
+def test_no_token_or_presigned_url_reaches_the_log(
+    installs: tuple[Callable[..., Install], TestClient], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    make, _service = installs
+    keep_credentials_out_of_logs()  # what the app does when it sets up its log file
+    caplog.set_level(logging.DEBUG)
+    ws, engine, transport = make("workshop")
+    mesh = imported_cube(ws, tmp_path)
+    engine.sync()
+    laptop, _laptop_sync, laptop_files = make("laptop")
+    link = laptop_files.blob_download(mesh)
+    ensure_local(laptop, laptop_files, mesh)
+
+    token = transport._token(False)
+    assert token is not None and token not in caplog.text
+    assert "X-Amz-Signature" not in caplog.text and link.url not in caplog.text
