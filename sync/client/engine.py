@@ -22,6 +22,7 @@ the outbox. The local clock is moved past the largest record clock seen (SYNC.md
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from sync.client.files import (
 )
 from sync.client.transport import TryLater
 
+TRIM_EVERY_S = 3600.0
 CURSOR_KEY = "sync.cursor"
 INFLIGHT_KEY = "sync.push.inflight"
 REJECTED_KEY = "sync.rejected"
@@ -181,6 +183,8 @@ class SyncEngine:
         # Where files go up and come down (the same HttpTransport in the app); None: records only.
         self.files = files
         self.cache_limit_bytes = cache_limit_bytes
+        self.trim_every_s = TRIM_EVERY_S
+        self._next_trim = 0.0  # the first sync of a run trims the file cache
 
     def sync(self) -> SyncReport:
         """Everything waiting goes up, then everything new comes down."""
@@ -190,7 +194,9 @@ class SyncEngine:
         if self.files is not None:
             if report.pulled:
                 report.thumbnails = fetch_thumbnails(self.workspace, self.files)
-            report.cache_freed = trim_cache(self.workspace, self.cache_limit_bytes)
+            if time.monotonic() >= self._next_trim:  # a walk over every file: not on every sync
+                report.cache_freed = trim_cache(self.workspace, self.cache_limit_bytes)
+                self._next_trim = time.monotonic() + self.trim_every_s
         return report
 
     # ---------------------------------------------------------------- push

@@ -173,6 +173,7 @@ def test_the_cache_limit_keeps_thumbnails_and_files_only_this_computer_has(
 ) -> None:
     make, _service = installs
     ws, engine, _ = make("workshop")
+    engine.trim_every_s = 0.0  # the app trims at most hourly; here after every sync
     synced = imported_cube(ws, tmp_path, 20.0)
     engine.sync()
     unsent = imported_cube(ws, tmp_path, 30.0)  # imported after the sync: only here
@@ -186,7 +187,7 @@ def test_the_cache_limit_keeps_thumbnails_and_files_only_this_computer_has(
     with ws.read() as session:
         assert session.scalar(select(Model.id).limit(1)) is not None
 
-    engine.cache_limit_bytes = 0  # every sync keeps the store under the limit once the files are up
+    engine.cache_limit_bytes = 0  # a sync keeps the store under the limit once the files are up
     report = engine.sync()
     assert report.cache_freed > 0 and not ws.blobs.has(unsent)
     assert all(ws.blobs.has(sha) for sha in thumbnail_shas(ws))
