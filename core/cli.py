@@ -25,6 +25,7 @@ from core.config import DATA_DIR_ENV, default_data_dir
 from core.errors import FileFormatError, PrintstallError, ValidationError
 from core.services import (
     audit,
+    backups,
     costing,
     events,
     exports,
@@ -47,8 +48,9 @@ from core.workspace import Workspace
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# Opens the window: (the data folder named by --data-dir or PRINTSTALL_DATA_DIR, or None; quit after)
-GuiLauncher = Callable[[Path | None, float | None], int]
+# Opens the window: (the data folder named by --data-dir or PRINTSTALL_DATA_DIR, or None; quit after; files
+# to import)
+GuiLauncher = Callable[[Path | None, float | None, Sequence[Path]], int]
 
 
 # ---------------------------------------------------------------- parsing helpers
@@ -227,7 +229,7 @@ def build_cli(launch_gui: GuiLauncher | None = None) -> click.Group:
             if launch_gui is None:
                 click.echo(ctx.get_help())
                 return
-            ctx.exit(launch_gui(data_dir, None))
+            ctx.exit(launch_gui(data_dir, None, ()))
 
     if launch_gui is not None:
 
@@ -235,10 +237,12 @@ def build_cli(launch_gui: GuiLauncher | None = None) -> click.Group:
         @click.option(
             "--quit-after", type=float, help="Close the window after this many seconds (smoke tests)."
         )
+        @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
         @click.pass_context
-        def gui(ctx: click.Context, quit_after: float | None) -> None:
-            """Open the app's window."""
-            ctx.exit(launch_gui(ctx.find_root().obj["named_data_dir"], quit_after))
+        def gui(ctx: click.Context, quit_after: float | None, paths: tuple[Path, ...]) -> None:
+            """Open the app's window, and import PATHS (files, folders, zip archives) into it. When the window
+            is already open on the same data folder, PATHS go to it instead."""
+            ctx.exit(launch_gui(ctx.find_root().obj["named_data_dir"], quit_after, paths))
 
     for command in COMMANDS:
         cli.add_command(command)
@@ -250,12 +254,27 @@ def build_cli(launch_gui: GuiLauncher | None = None) -> click.Group:
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--worker-process",
+    is_flag=True,
+    help="Read the files in a worker process, as the app's window does (checks an installed app).",
+)
 @json_option
 @click.pass_context
 @service
-def import_cmd(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+def import_cmd(ctx: click.Context, paths: tuple[Path, ...], worker_process: bool, as_json: bool) -> None:
     """Store files, folders and zip archives in the library's file store."""
-    outcomes = importing.import_paths(workspace(ctx), paths)
+    analyse_with: importing.Analyse = importing.analyse
+    if worker_process:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ctx.with_resource(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+
+        def analyse_with(path: Path, name: str, sha256: str) -> importing.Analysis:
+            return pool.submit(importing.analyse, path, name, sha256).result()
+
+    outcomes = importing.import_paths(workspace(ctx), paths, analyse_with=analyse_with)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("added", "duplicate", "rejected")}
 
     def human() -> Iterable[str]:
@@ -452,6 +471,85 @@ def restore_cmd(ctx: click.Context, path: Path) -> None:
     """Load an export into an empty data folder."""
     count = transfer.restore_json(workspace(ctx), path)
     click.echo(f"Restored {count} records from {path}")
+
+
+@click.group("backup")
+def backup_cmd() -> None:
+    """The data folder's backups: made every day, before each upgrade and before a restore (see
+    docs/install.md)."""
+
+
+def backup_line(number: int, b: backups.Backup) -> str:
+    when = b.created.astimezone().strftime("%Y-%m-%d %H:%M")
+    records = plural(b.records, "record")
+    return f"{number:>3}  {when}  {b.reason:13} {b.size / 1e6:8.1f} MB  {records:>14}  {b.name}"
+
+
+def backup_json(b: backups.Backup) -> dict[str, Any]:
+    return {
+        "name": b.name,
+        "reason": b.reason,
+        "created_at": b.created_at,
+        "size": b.size,
+        "records": b.records,
+        "files": len(b.blobs),
+        "app_version": b.app_version,
+        "schema": b.schema,
+        "path": str(b.path),
+    }
+
+
+@backup_cmd.command("list")
+@json_option
+@click.pass_context
+@service
+def backup_list(ctx: click.Context, as_json: bool) -> None:
+    """The backups, newest first, numbered for `backup restore`."""
+    found = backups.list_backups(workspace(ctx))
+
+    def human() -> Iterable[str]:
+        if not found:
+            yield "No backups yet; `printstall backup create` makes one."
+        for number, b in enumerate(found, 1):
+            yield backup_line(number, b)
+
+    emit(ctx, [backup_json(b) for b in found], human)
+
+
+@backup_cmd.command("create")
+@json_option
+@click.pass_context
+@service
+def backup_create(ctx: click.Context, as_json: bool) -> None:
+    """Back up the data folder now (it may be in use by the app meanwhile)."""
+    made = backups.create_backup(workspace(ctx), "manual")
+    emit(
+        ctx,
+        backup_json(made),
+        f"Backed up {plural(made.records, 'record')} ({made.size / 1e6:.1f} MB) to {made.path}",
+    )
+
+
+@backup_cmd.command("restore")
+@click.argument("backup")
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+@click.pass_context
+@service
+def backup_restore(ctx: click.Context, backup: str, yes: bool) -> None:
+    """Bring the records back to BACKUP (its name, or its number in `backup list`). The current state is
+    backed up first."""
+    ws = workspace(ctx)
+    chosen = backups.find_backup(ws, backup)
+    if not yes:
+        when = chosen.created.astimezone().strftime("%Y-%m-%d %H:%M")
+        click.confirm(
+            f"Restore the backup of {when} ({chosen.reason})? The current state is backed up first.",
+            abort=True,
+        )
+    result = backups.restore_backup(ws, chosen)
+    click.echo(backups.describe(result))
+    for sha in result.missing_files:
+        click.echo(f"  missing file {sha}")
 
 
 @click.command("audit")
@@ -1825,6 +1923,7 @@ COMMANDS: list[click.Command] = [
     inspect_cmd,
     export_cmd,
     restore_cmd,
+    backup_cmd,
     audit_cmd,
     printer_cmd,
     filament_cmd,

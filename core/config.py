@@ -1,7 +1,9 @@
 """Where the install keeps its data and its own config, and the device id that lives outside the database.
 
-The config file sits in the user's config directory, not in the data folder, so a copied data folder or a
-restored backup never brings another install's device id along. The device id is kept per data folder, so two
+The config file sits in the user's config directory, not in the database, so a restored backup never brings
+another install's device id along; and a device id is keyed by the computer's name as well as the folder, so
+a data folder copied to another computer (with the config file, where the two folders coincide) does not
+either. The device id is kept per data folder, so two
 data folders on one computer are two devices.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import uuid
 from pathlib import Path
 from typing import Any
@@ -62,8 +65,13 @@ def save_config(data: dict[str, Any]) -> None:
 
 
 def device_id_for(data_dir: Path) -> str:
-    """This install's device id for `data_dir`, made once and kept in the config file."""
-    key = str(data_dir.resolve())
+    """This install's device id for `data_dir`, made once and kept in the config file.
+
+    The key is the computer's name and the folder's path. On Windows and macOS the config folder is the
+    default data folder itself, so a data folder copied to a new computer brings the config file along; with
+    the computer's name in the key, the new computer still makes a device id of its own.
+    """
+    key = f"{platform.node()}|{data_dir.resolve()}"
     data = load_config()
     devices = data["devices"]
     if not isinstance(devices, dict):

@@ -19,29 +19,22 @@ from core.db import migrate
 from core.db.engine import create_sqlite_engine, make_sessionmaker
 from core.db.models import LocalState
 from core.errors import StoreError
+from core.store import backup_files
 from core.store.blobs import BlobStore
-from core.timeutil import now_text
 
 DB_NAME = "printstall.sqlite3"
+BACKUPS_FOLDER = "backups"
 OWNER_KEY = "owner_id"
 # Records made before the user signs in belong to this owner; signing in adopts them (docs/architecture.md).
 LOCAL_OWNER = "00000000-0000-0000-0000-000000000000"
 
 
-def backup_sqlite(source: Path, target: Path) -> None:
-    """A consistent copy of a live SQLite database through the online backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(target.suffix + ".partial")
-    src = sqlite3.connect(source)
+def _backup_before_upgrade(db_path: Path, folder: Path) -> None:
+    """A backup like the daily ones (core/store/backup_files.py), kept in the same folder and rotation."""
     try:
-        dst = sqlite3.connect(partial)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    partial.replace(target)
+        backup_files.write_backup(db_path, folder, "pre-migration")
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"Could not back up the database before upgrading it: {exc}.") from exc
 
 
 class Workspace:
@@ -71,8 +64,7 @@ class Workspace:
             migrate.check_can_upgrade(engine)
             if migrate.needs_upgrade(engine):
                 if existed:
-                    stamp = now_text().replace(":", "").replace(".", "-")
-                    backup_sqlite(db_path, data_dir / "backups" / f"pre-migration-{stamp}.sqlite3")
+                    _backup_before_upgrade(db_path, data_dir / BACKUPS_FOLDER)
                 migrate.upgrade(engine)
         except DatabaseError as exc:
             engine.dispose()

@@ -1,9 +1,9 @@
 """The main window: the six tabs, the menus, drag and drop import anywhere, and the status bar.
 
-Every action is in a menu with its shortcut: File (import, export, quit), Edit (what the current tab can do,
-then the settings and the printers), View (the tabs, Ctrl+1 to Ctrl+6, which also put the focus where
-work in the tab starts) and Sync (the account, sync now, the sync panel). The sync state stays at the right
-of the status bar.
+Every action is in a menu with its shortcut: File (import, export, restore from backup, quit), Edit (what
+the current tab can do, then the settings and the printers), View (the tabs, Ctrl+1 to Ctrl+6, which also put
+the focus where work in the tab starts) and Sync (the account, sync now, the sync panel). The sync state stays
+at the right of the status bar.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.services import filament
 from core.services.importing import ImportOutcome
 from desktop import theme
+from desktop.backups_dialog import BackupsDialog
 from desktop.context import AppContext
 from desktop.exporting import export_menu
 from desktop.importer import ImportController, summary
@@ -160,6 +161,8 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(
             export_menu(self, self.ctx, current_event=self._page(EventsTab).list.current_event_id)
         )
+        self.backups_action = self._window_action(self.tr("Restore from &backup…"), [], self.open_backups)
+        file_menu.addAction(self.backups_action)
         file_menu.addSeparator()
         quit_action = self._window_action(
             self.tr("&Quit"), shortcuts(QKeySequence.StandardKey.Quit, "Ctrl+Q"), self.close
@@ -242,6 +245,12 @@ class MainWindow(QMainWindow):
             if isinstance(page, kind):
                 return page
         raise LookupError(kind.__name__)
+
+    def open_backups(self) -> BackupsDialog:
+        dialog = BackupsDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def open_printers(self) -> None:
         from desktop.dialogs.printers import PrintersDialog

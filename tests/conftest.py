@@ -15,9 +15,10 @@ from tests.s3 import blob_store, s3_server  # noqa: F401  (S3 fixtures, see test
 
 @pytest.fixture(autouse=True)
 def isolated_install(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real user's config (device ids) or data folder."""
+    """No test reads or writes the real user's config (device ids), data folder or log folder."""
     monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path_factory.mktemp("default-data")))
+    monkeypatch.setenv("PRINTSTALL_LOG_DIR", str(tmp_path_factory.mktemp("logs")))  # desktop.errors.LOG_DIR_ENV
 
 
 @pytest.fixture

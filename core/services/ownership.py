@@ -47,7 +47,7 @@ def adopt_local_records(ws: Workspace, user_id: str) -> int:
             "new data folder for this one, so the two accounts' records stay apart."
         )
     with ws.write() as uow:
-        adopted = _move_records(uow.session, LOCAL_OWNER, user_id)
+        adopted = move_records(uow.session, LOCAL_OWNER, user_id)
         _refill_outbox(uow.session, user_id, uow.hlc)
         _set_owner(uow.session, user_id)
     ws.owner_id = user_id
@@ -63,7 +63,7 @@ def release_records(ws: Workspace) -> int:
     if owner == LOCAL_OWNER:
         return 0
     with ws.write() as uow:
-        released = _move_records(uow.session, owner, LOCAL_OWNER)
+        released = move_records(uow.session, owner, LOCAL_OWNER)
         uow.session.execute(delete(OutboxEntry))
         uow.session.execute(delete(LocalState).where(LocalState.key.startswith("sync.")))
         _set_owner(uow.session, LOCAL_OWNER)
@@ -79,7 +79,7 @@ def _set_owner(session: Session, owner_id: str) -> None:
         state.value = owner_id
 
 
-def _move_records(session: Session, old_owner: str, new_owner: str) -> int:
+def move_records(session: Session, old_owner: str, new_owner: str) -> int:
     """Every synced row of `old_owner` becomes `new_owner`'s, owner-derived ids derived again."""
     tag_ids = _rederive_tags(session, old_owner, new_owner)
     _rederive_settings(session, old_owner, new_owner)

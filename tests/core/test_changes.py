@@ -254,6 +254,19 @@ def test_a_copied_data_folder_is_another_device(tmp_path: Path) -> None:
         assert ws.device_id == device
 
 
+def test_the_same_folder_on_another_computer_is_another_device(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the config folder is the data folder (Windows, macOS), copying it to a new computer at the same
+    path brings the config file along: the computer's name keeps the devices apart."""
+    monkeypatch.setattr("platform.node", lambda: "workshop-pc")
+    with Workspace.open(tmp_path / "data") as ws:
+        workshop = ws.device_id
+    monkeypatch.setattr("platform.node", lambda: "stall-laptop")
+    with Workspace.open(tmp_path / "data") as ws:
+        assert ws.device_id != workshop
+
+
 # ---------------------------------------------------------------- opening a data folder
 
 
@@ -282,8 +295,8 @@ def test_an_older_database_is_backed_up_before_it_is_migrated(tmp_path: Path) ->
         with ws.write() as uow:
             uow.create(Model, name="works after the upgrade")
 
-    backups = list((tmp_path / "backups").iterdir())
-    assert len(backups) == 1
+    backups = list((tmp_path / "backups").glob("*.sqlite3"))  # a backup with its manifest beside it
+    assert len(backups) == 1 and backups[0].with_suffix(".json").is_file()
     # The copy is of the database as it was before the upgrade, and whole.
     assert "models" not in _tables(backups[0])
     assert "alembic_version" in _tables(backups[0])

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from core.services import events, filament, jobs, library, products
 from core.services.labels import label_for_product, label_for_spool
 from desktop import main_window
+from desktop.backups_dialog import BackupsDialog
 from desktop.context import AppContext
 from desktop.dialogs.printers import PrinterDialog, PrintersDialog
 from desktop.labels import LabelDialog
@@ -146,6 +147,7 @@ def every_form(ctx: AppContext, shop: Shop, parent: QWidget) -> list[QDialog]:
     sync = SyncController(ctx, parent=parent)
     return [
         SettingsDialog(ctx, parent),
+        BackupsDialog(ctx, parent),
         AccountDialog(sync, parent),
         SyncPanel(sync, parent),
         PrintersDialog(ctx, parent),

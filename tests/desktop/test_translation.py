@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QLineEdit, QWidg
 
 from core.services import filament, products
 from core.services.labels import label_for_spool
+from desktop.backups_dialog import BackupsDialog
 from desktop.context import AppContext
 from desktop.dialogs.printers import PrinterDialog, PrintersDialog
 from desktop.labels import LabelDialog
@@ -73,6 +74,7 @@ def test_every_text_in_the_window_and_its_forms_is_translatable(
     sync = SyncController(ctx, parent=window)
     forms: list[QDialog] = [
         SettingsDialog(ctx, window),
+        BackupsDialog(ctx, window),
         AccountDialog(sync, window),
         SyncPanel(sync, window),
         PrintersDialog(ctx, window),
