@@ -4,6 +4,9 @@
     python3 dev.py run [app args...]       set up, then start the app
     python3 dev.py test [pytest args...]   set up, then ruff, mypy, lint-imports and the test suite
     python3 dev.py bench [names...]        set up, then run the benchmark suite (bench/) and print figures
+    python3 dev.py build                   set up, then build the installed app for this platform (dist/;
+                                           installers/build_linux.sh, build_windows.ps1 or build_macos.sh)
+    python3 dev.py smoke-frozen [args...]  smoke-test the built app in dist/ (installers/smoke_test.py)
     python3 dev.py setup                   only set up (system packages, .venv, locked packages, the project)
     python3 dev.py system-deps [--list]    install the Debian/Ubuntu packages Qt and the tests need
                                            (--list: print their names for this system and change nothing)
@@ -85,6 +88,8 @@ SYSTEM_PACKAGES: tuple[str, ...] = (
     # A virtual X server for the OpenGL tests.
     "xvfb",
     "xauth",
+    # PyInstaller (`dev.py build`) reads and writes executables with objdump and objcopy.
+    "binutils",
 )
 
 # The Qt libraries and plugins the app loads; `doctor` checks their shared-library dependencies.
@@ -174,10 +179,14 @@ def needs_venv_package() -> bool:
 
 
 def wanted_packages() -> list[str]:
-    """SYSTEM_PACKAGES, plus python3.X-venv when this distribution python3 cannot make a venv."""
+    """SYSTEM_PACKAGES, plus for a distribution python3: python3.X-venv when it cannot make a venv, and its
+    shared library, which PyInstaller puts in the built app (the python3 program does not use it)."""
     wanted = list(SYSTEM_PACKAGES)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if is_distro_python():
+        wanted.insert(0, f"libpython{version}|libpython{version}t64")
     if needs_venv_package() and is_distro_python():
-        wanted.insert(0, f"python{sys.version_info.major}.{sys.version_info.minor}-venv")
+        wanted.insert(0, f"python{version}-venv")
     return wanted
 
 
@@ -552,9 +561,46 @@ def cmd_bench(args: list[str]) -> int:
     return run([str(venv_python()), "-m", "bench.run", *args], check=False, env=tool_env()).returncode
 
 
+BUILD_SCRIPTS = {
+    "linux": ["bash", "installers/build_linux.sh"],
+    "win32": [
+        "powershell",
+        "-NoProfile",
+        "-ExecutionPolicy",
+        "Bypass",
+        "-File",
+        "installers\\build_windows.ps1",
+    ],
+    "darwin": ["bash", "installers/build_macos.sh"],
+}
+
+
+def cmd_build(args: list[str]) -> int:
+    """Build the installed app and its installer for this platform into dist/ (see docs/install.md)."""
+    if args:
+        print("usage: python3 dev.py build", file=sys.stderr)
+        return 2
+    platform_key = "linux" if LINUX else sys.platform
+    if platform_key not in BUILD_SCRIPTS:
+        raise SetupError(f"no installer build for {sys.platform} (Linux, Windows and macOS only)")
+    setup()
+    say(f"building the app ({' '.join(BUILD_SCRIPTS[platform_key])})")
+    env = tool_env(PYTHON=str(venv_python()))
+    return run(BUILD_SCRIPTS[platform_key], check=False, env=env).returncode
+
+
+def cmd_smoke_frozen(args: list[str]) -> int:
+    """Check the built app in dist/ (not the source tree): see installers/smoke_test.py."""
+    setup()
+    command = [str(venv_python()), "installers/smoke_test.py", *args]
+    return run(command, check=False, env=tool_env()).returncode
+
+
 COMMANDS = {
     "run": cmd_run,
     "bench": cmd_bench,
+    "build": cmd_build,
+    "smoke-frozen": cmd_smoke_frozen,
     "test": cmd_test,
     "setup": cmd_setup,
     "system-deps": cmd_system_deps,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
@@ -30,6 +31,12 @@ from desktop.single_instance import HandOverFailed, SingleInstance, server_name
 from desktop.sync.controller import SyncController
 
 log = logging.getLogger(__name__)
+
+
+def resource_path(name: str) -> Path:
+    """A file of `resources/`: beside the packages in a source tree, in the bundle in the installed app."""
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[1]))
+    return base / "resources" / name
 
 
 def freeze_startup_objects() -> None:
@@ -59,6 +66,10 @@ def run_app(
     app.setApplicationName("Printstall")
     app.setOrganizationName("Printstall")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("printstall")  # Wayland matches the window to printstall.desktop (its icon)
+    icon = resource_path("icons/printstall.png")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     errors.setup_logging()
     errors.enable_fault_log()
     errors.install()

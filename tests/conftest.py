@@ -18,7 +18,7 @@ def isolated_install(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     """No test reads or writes the real user's config (device ids), data folder or log folder."""
     monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path_factory.mktemp("default-data")))
-    monkeypatch.setenv("PRINTSTALL_LOG_DIR", str(tmp_path_factory.mktemp("logs")))  # desktop.errors.LOG_DIR_ENV
+    monkeypatch.setenv("PRINTSTALL_LOG_DIR", str(tmp_path_factory.mktemp("logs")))  # desktop.errors
 
 
 @pytest.fixture
