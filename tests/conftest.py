@@ -9,6 +9,7 @@ import pytest
 
 from core.config import CONFIG_DIR_ENV, DATA_DIR_ENV
 from core.workspace import Workspace
+from tests.keyrings import os_keyring  # noqa: F401  (the OS keyring, in memory; see tests/keyrings.py)
 from tests.pg import pg_engine, pg_server, pg_url  # noqa: F401  (PostgreSQL fixtures, see tests/pg.py)
 from tests.s3 import blob_store, s3_server  # noqa: F401  (S3 fixtures, see tests/s3.py)
 

@@ -27,7 +27,16 @@ import keyring
 from keyring.errors import KeyringError
 
 from sync import protocol
-from sync.client.transport import DEFAULT_TIMEOUT_S, Offline, SignInNeeded, SyncError, TryLater, UpdateNeeded
+from sync.client.transport import (
+    DEFAULT_TIMEOUT_S,
+    Offline,
+    SignInNeeded,
+    SyncError,
+    TryLater,
+    UpdateNeeded,
+    error_sentence,
+    retry_after,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +81,6 @@ class ExportLink:
     url: str
     size: int
     expires_at: datetime
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        detail = response.json().get("detail")
-    except (ValueError, AttributeError):
-        detail = None
-    if isinstance(detail, str) and detail:
-        return detail
-    if isinstance(detail, list) and detail:  # FastAPI's validation errors
-        return "The service could not read what was sent; check the fields and try again."
-    return f"The account service answered {response.status_code}."
 
 
 class AccountClient:
@@ -173,11 +170,10 @@ class AccountClient:
         if status < 400:
             return response
         if status == 426:
-            raise UpdateNeeded(_detail(response))
+            raise UpdateNeeded(error_sentence(response))
         if status == 429 or status >= 500:
-            retry = response.headers.get("retry-after", "")
-            raise TryLater(_detail(response), float(retry) if retry.isdigit() else None)
-        raise AccountRefused(_detail(response), status)
+            raise TryLater(error_sentence(response), retry_after(response))
+        raise AccountRefused(error_sentence(response), status)
 
 
 class SignIn:

@@ -69,17 +69,20 @@ def _chunks(source: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _detail(response: httpx.Response) -> str:
+def error_sentence(response: httpx.Response) -> str:
+    """The service's one sentence for a refusal (its `detail`), or a plain one."""
     try:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):
         detail = None
     if isinstance(detail, str) and detail:
         return detail
+    if isinstance(detail, list) and detail:  # FastAPI's validation errors
+        return "The service could not read what was sent; check the fields and try again."
     return f"The sync service answered {response.status_code}."
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after", "")
     try:
         return max(0.0, float(value))
@@ -211,7 +214,7 @@ class HttpTransport:
         if status == 401:
             raise SignInNeeded("Your sign-in has ended; sign in again to sync.")
         if status == 426:
-            raise UpdateNeeded(_detail(response))
+            raise UpdateNeeded(error_sentence(response))
         if status == 429 or status >= 500:
-            raise TryLater(_detail(response), _retry_after(response))
-        raise Refused(_detail(response), status)
+            raise TryLater(error_sentence(response), retry_after(response))
+        raise Refused(error_sentence(response), status)

@@ -36,11 +36,6 @@ from sync.client.account import KEYRING_SERVICE, NO_KEYRING, AccountClient, Acco
 from sync.client.engine import pending_count, rejected_rows
 from sync.client.runner import State
 from sync.client.transport import Offline
-from sync.server.access_tokens import account_keys
-from sync.server.accounts.mailer import FileMailer
-from sync.server.accounts.passwords import Argon2Parameters, Passwords
-from sync.server.accounts.pg import PostgresRepository
-from sync.server.accounts.service import AccountService
 from sync.server.app import create_app
 from sync.server.config import Settings
 from sync.server.db import owner_transaction
@@ -48,25 +43,15 @@ from sync.server.devstack import S3Server, free_ports
 from tests.core.files import cube_stl_bytes
 from tests.desktop.test_keyboard import unnamed_controls
 from tests.desktop.test_translation import untranslated
+from tests.keyrings import MemoryKeyring
+from tests.server.conftest import mailed_accounts
 from tests.server.test_accounts_api import last_code
 from tests.server.test_blobs_api import s3_settings
-from tests.sync.test_client_account import MemoryKeyring
 
 SERVICE_URL = "http://testserver"
 EMAIL = "maker@example.com"
 PASSWORD = "teal spools on the shelf"
 WAIT_MS = 30_000
-
-
-@pytest.fixture
-def os_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture
@@ -76,12 +61,7 @@ def mail_folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def service(server_db: Engine, settings: Settings, mail_folder: Path) -> Iterator[TestClient]:
-    accounts = AccountService(
-        PostgresRepository(server_db),
-        FileMailer(mail_folder),
-        account_keys(settings),
-        passwords=Passwords(Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)),
-    )
+    accounts = mailed_accounts(server_db, settings, mail_folder)
     with TestClient(create_app(settings, engine=server_db, accounts=accounts)) as client:
         yield client
 
@@ -385,12 +365,7 @@ def test_deleting_the_account_keeps_the_records_here_as_local_ones(
     open_install: Opener,
 ) -> None:
     settings = s3_settings(s3_server)  # deleting an account deletes its files too
-    accounts = AccountService(
-        PostgresRepository(server_db),
-        FileMailer(mail_folder),
-        account_keys(settings),
-        passwords=Passwords(Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)),
-    )
+    accounts = mailed_accounts(server_db, settings, mail_folder)
     with TestClient(create_app(settings, engine=server_db, accounts=accounts)) as service:
         delete_the_account(qtbot, service, server_db, mail_folder, os_keyring, open_install)
 
@@ -442,12 +417,7 @@ def test_a_mesh_made_on_another_computer_downloads_when_its_preview_is_opened(
     tmp_path: Path,
 ) -> None:
     settings = s3_settings(s3_server)
-    accounts = AccountService(
-        PostgresRepository(server_db),
-        FileMailer(mail_folder),
-        account_keys(settings),
-        passwords=Passwords(Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)),
-    )
+    accounts = mailed_accounts(server_db, settings, mail_folder)
     with TestClient(create_app(settings, engine=server_db, accounts=accounts)) as service:
         workshop = open_install("workshop", service)
         cube = tmp_path / "cube.stl"

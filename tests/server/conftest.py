@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +14,27 @@ from sqlalchemy import URL, Engine, create_engine
 
 from core.db import migrate
 from sync import protocol
-from sync.server.access_tokens import issue_access_token
+from sync.server.access_tokens import account_keys, issue_access_token
+from sync.server.accounts.mailer import FileMailer
+from sync.server.accounts.passwords import Argon2Parameters, Passwords
+from sync.server.accounts.pg import PostgresRepository
+from sync.server.accounts.service import AccountService
 from sync.server.app import create_app
 from sync.server.config import Settings
 
 DEVICE = "0190aaaa-0000-7000-8000-000000000001"
+CHEAP = Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)  # fast hashing for tests
+
+
+def mailed_accounts(engine: Engine, settings: Settings, mail_folder: Path) -> AccountService:
+    """The account service of `settings` on PostgreSQL, writing its emails into `mail_folder`, with cheap
+    password hashing."""
+    return AccountService(
+        PostgresRepository(engine),
+        FileMailer(mail_folder),
+        account_keys(settings),
+        passwords=Passwords(CHEAP),
+    )
 
 
 @pytest.fixture

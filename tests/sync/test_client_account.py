@@ -13,9 +13,7 @@ import httpx
 import keyring
 import pytest
 from fastapi.testclient import TestClient
-from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as NoKeyring
-from keyring.errors import PasswordDeleteError
 from sqlalchemy import Engine
 
 from core.services import products
@@ -23,14 +21,11 @@ from core.workspace import Workspace
 from sync.client.account import KEYRING_SERVICE, NO_KEYRING, AccountClient, AccountRefused, SignIn
 from sync.client.engine import SyncEngine
 from sync.client.transport import HttpTransport, SignInNeeded
-from sync.server.access_tokens import account_keys
-from sync.server.accounts.mailer import FileMailer
-from sync.server.accounts.passwords import Argon2Parameters, Passwords
-from sync.server.accounts.pg import PostgresRepository
-from sync.server.accounts.service import AccountService
 from sync.server.app import create_app
 from sync.server.config import Settings
 from sync.server.devstack import S3Server
+from tests.keyrings import MemoryKeyring
+from tests.server.conftest import mailed_accounts
 from tests.server.test_accounts_api import last_code
 from tests.server.test_blobs_api import s3_settings
 
@@ -40,37 +35,6 @@ EMAIL = "maker@example.com"
 PASSWORD = "teal spools on the shelf"
 
 
-class MemoryKeyring(KeyringBackend):
-    """The operating system's keyring, which this test machine does not run (no Secret Service daemon)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # keyring is untyped
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("not there")
-
-
-@pytest.fixture
-def os_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
-
-
 @pytest.fixture
 def mail_folder(tmp_path: Path) -> Path:
     return tmp_path / "mail"
@@ -78,12 +42,7 @@ def mail_folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def service(server_db: Engine, settings: Settings, mail_folder: Path) -> Iterator[TestClient]:
-    accounts = AccountService(
-        PostgresRepository(server_db),
-        FileMailer(mail_folder),
-        account_keys(settings),
-        passwords=Passwords(Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)),
-    )
+    accounts = mailed_accounts(server_db, settings, mail_folder)
     with TestClient(create_app(settings, engine=server_db, accounts=accounts)) as client:
         yield client
 
@@ -185,12 +144,7 @@ def test_download_my_data_then_delete_my_account(
     server_db: Engine, s3_server: S3Server, mail_folder: Path, os_keyring: MemoryKeyring, tmp_path: Path
 ) -> None:
     settings = s3_settings(s3_server)
-    accounts_service = AccountService(
-        PostgresRepository(server_db),
-        FileMailer(mail_folder),
-        account_keys(settings),
-        passwords=Passwords(Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)),
-    )
+    accounts_service = mailed_accounts(server_db, settings, mail_folder)
     with TestClient(create_app(settings, engine=server_db, accounts=accounts_service)) as service:
         accounts, signed_in = signed_up(service, mail_folder)
         ws = Workspace.open(tmp_path / "data")
