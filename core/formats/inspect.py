@@ -6,22 +6,14 @@ The kind comes from the name where it is clear and from the first bytes otherwis
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from core.errors import FileFormatError
 from core.formats.model import Inspection
+from core.store.blobs import file_sha256
 
 KINDS = ("stl", "3mf", "obj", "gcode", "bgcode", "gcode.3mf")
 GCODE_SUFFIXES = (".gcode", ".gco", ".g")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _is_sliced_3mf(path: Path) -> bool:
@@ -76,7 +68,7 @@ def inspect_file(path: Path, name: str | None = None, *, sha256: str | None = No
     """Read `path` (whose original name may be given) into an Inspection; FileFormatError when it cannot."""
     kind = detect_kind(path, name)
     size = path.stat().st_size
-    result = Inspection(kind=kind, sha256=sha256 or sha256_of(path), size_bytes=size)
+    result = Inspection(kind=kind, sha256=sha256 or file_sha256(path), size_bytes=size)
     if kind == "stl":
         from core.formats.stl import read_stl
 

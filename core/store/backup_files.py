@@ -35,6 +35,7 @@ from typing import Any
 
 from core import __version__
 from core.db.models import MODEL_BY_TABLE
+from core.store.blobs import file_sha256
 from core.timeutil import parse, to_text
 
 FORMAT = "printstall-backup"
@@ -203,14 +204,6 @@ def _fsync_and_hash(path: Path) -> tuple[str, int]:
             size += len(chunk)
         os.fsync(f.fileno())
     return digest.hexdigest(), size
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_atomically(path: Path, text: str) -> None:

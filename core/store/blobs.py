@@ -15,6 +15,15 @@ from core.errors import FileFormatError, StoreError
 CHUNK = 1024 * 1024
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     sha256: str

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -30,6 +29,7 @@ from typing import IO, Protocol
 from sqlalchemy import select
 
 from core.db.models import FileBlob, Model, ModelFile, OutboxEntry, SlicedFile
+from core.store.blobs import file_sha256
 from core.workspace import Workspace
 from sync import protocol
 from sync.client.transport import Refused, SyncError
@@ -108,7 +108,7 @@ def ensure_local(ws: Workspace, transport: FileTransport, sha256: str) -> Path:
             transport.get_file(link.url, dict(link.headers), out)
             out.flush()
             os.fsync(out.fileno())
-        if _sha256_of(tmp) != sha256:
+        if file_sha256(tmp) != sha256:
             raise FileMissing("The downloaded file is not the one asked for; it was not kept.")
         path.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, path)
@@ -201,11 +201,3 @@ def referencing_rows(ws: Workspace, blob_ids: set[str]) -> set[tuple[str, str]]:
         for row_id in session.scalars(select(SlicedFile.id).where(SlicedFile.blob_id.in_(blob_ids))):
             rows.add((SlicedFile.__tablename__, row_id))
     return rows
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
