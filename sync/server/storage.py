@@ -261,14 +261,11 @@ class BlobStore:
         """
         key = key_for(owner_id, sha256)
         _check_size(size)
-        try:
-            response = self._client.get_object(Bucket=self._bucket, Key=key)
-        except ClientError as error:
-            if _is_not_found(error):
-                raise BlobNotFound("The file was not uploaded, or its upload link had expired.") from None
-            raise StorageUnavailable("The uploaded file could not be read back from storage.") from error
-        except BotoCoreError as error:
-            raise StorageUnavailable("The uploaded file could not be read back from storage.") from error
+        response = self._get(
+            key,
+            missing="The file was not uploaded, or its upload link had expired.",
+            unreadable="The uploaded file could not be read back from storage.",
+        )
         body = response["Body"]
         digest = hashlib.sha256()
         read = 0
@@ -343,15 +340,12 @@ class BlobStore:
 
     def read_blob_into(self, owner_id: uuid.UUID | str, sha256: str, out: IO[bytes]) -> int:
         """Copy the owner's file into `out` in chunks; returns the bytes copied (`BlobNotFound` if none)."""
-        key = key_for(owner_id, sha256)
-        try:
-            response = self._client.get_object(Bucket=self._bucket, Key=key)
-        except ClientError as error:
-            if _is_not_found(error):
-                raise BlobNotFound("This file is not in your cloud storage.") from None
-            raise StorageUnavailable("A file could not be read from storage.") from error
-        except BotoCoreError as error:
-            raise StorageUnavailable("The file storage could not be reached.") from error
+        response = self._get(
+            key_for(owner_id, sha256),
+            missing="This file is not in your cloud storage.",
+            unreadable="A file could not be read from storage.",
+            unreachable="The file storage could not be reached.",
+        )
         body = response["Body"]
         copied = 0
         try:
@@ -408,6 +402,19 @@ class BlobStore:
         return True
 
     # Helpers
+
+    def _get(self, key: str, *, missing: str, unreadable: str, unreachable: str | None = None) -> Any:
+        """The GET response of `key` (its `Body` still to read): `BlobNotFound(missing)` when there is no
+        such object, `StorageUnavailable` with `unreadable` (or `unreachable` when the storage did not answer
+        at all) otherwise."""
+        try:
+            return self._client.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if _is_not_found(error):
+                raise BlobNotFound(missing) from None
+            raise StorageUnavailable(unreadable) from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(unreachable or unreadable) from error
 
     def _head(self, key: str) -> int | None:
         try:
