@@ -25,6 +25,7 @@ from desktop.none_guard import protect_none
 from desktop.ops import Operations
 from tests.desktop.test_translation import PseudoTranslator
 from tests.server.conftest import server_db, settings  # noqa: F401  (the sync service's, for the sync GUI)
+from tests.sync.conftest import mail_folder, service  # noqa: F401  (the service, its emails in a folder)
 
 protect_none()  # PySide6 6.12 on Python 3.11 loses references to None, True and False (see the module)
 

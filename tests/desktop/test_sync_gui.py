@@ -37,7 +37,6 @@ from sync.client.engine import pending_count, rejected_rows
 from sync.client.runner import State
 from sync.client.transport import Offline
 from sync.server.app import create_app
-from sync.server.config import Settings
 from sync.server.db import owner_transaction
 from sync.server.devstack import S3Server, free_ports
 from tests.core.files import cube_stl_bytes
@@ -52,18 +51,6 @@ SERVICE_URL = "http://testserver"
 EMAIL = "maker@example.com"
 PASSWORD = "teal spools on the shelf"
 WAIT_MS = 30_000
-
-
-@pytest.fixture
-def mail_folder(tmp_path: Path) -> Path:
-    return tmp_path / "mail"
-
-
-@pytest.fixture
-def service(server_db: Engine, settings: Settings, mail_folder: Path) -> Iterator[TestClient]:
-    accounts = mailed_accounts(server_db, settings, mail_folder)
-    with TestClient(create_app(settings, engine=server_db, accounts=accounts)) as client:
-        yield client
 
 
 @dataclass

@@ -21,16 +21,15 @@ from sync import protocol
 from sync.server.access_tokens import account_keys
 from sync.server.accounts.limits import Limit, LimitPolicy
 from sync.server.accounts.mailer import FileMailer
-from sync.server.accounts.passwords import Argon2Parameters, Passwords
+from sync.server.accounts.passwords import Passwords
 from sync.server.accounts.pg import PostgresRepository
 from sync.server.accounts.service import AccountService
 from sync.server.app import create_app
 from sync.server.config import Settings
-from tests.server.conftest import DEVICE, batch, clock, new_id, tag_change
+from tests.server.conftest import CHEAP, DEVICE, batch, clock, new_id, tag_change
 
 pytestmark = pytest.mark.postgres
 
-CHEAP = Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)
 EMAIL = "Maker@Example.com"
 PASSWORD = "teal spools on the shelf"
 NEW_PASSWORD = "orange filament in the drawer"

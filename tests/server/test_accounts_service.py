@@ -26,8 +26,8 @@ from sync.server.accounts.mailer import FileMailer, Message
 from sync.server.accounts.memory import InMemoryRepository
 from sync.server.accounts.passwords import Argon2Parameters, Passwords
 from sync.server.accounts.service import AccountKeys, AccountService, Session
+from tests.server.conftest import CHEAP
 
-CHEAP = Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)
 PASSWORD = "teal spools on the shelf"
 ADDRESS = "203.0.113.7"
 

@@ -18,18 +18,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from sync.server.access_tokens import account_keys
-from sync.server.accounts.mailer import FileMailer
-from sync.server.accounts.passwords import Passwords
-from sync.server.accounts.pg import PostgresRepository
 from sync.server.accounts.service import AccountService
 from sync.server.app import create_app
 from sync.server.cleanup import purge_transaction
 from sync.server.config import Settings
 from sync.server.devstack import S3Server
 from sync.server.storage import BlobStore, S3Settings, s3_client
-from tests.server.conftest import batch, clock, new_id, sale_row, tag_change
-from tests.server.test_accounts_api import CHEAP, PASSWORD, bearer, login, post, sign_up
+from tests.server.conftest import batch, clock, mailed_accounts, new_id, sale_row, tag_change
+from tests.server.test_accounts_api import PASSWORD, bearer, login, post, sign_up
 from tests.server.test_blobs_api import closed_port, s3_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
@@ -49,12 +45,7 @@ def mail_folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def accounts(server_db: Engine, settings: Settings, mail_folder: Path) -> AccountService:
-    return AccountService(
-        PostgresRepository(server_db),
-        FileMailer(mail_folder),
-        account_keys(settings),
-        passwords=Passwords(CHEAP),
-    )
+    return mailed_accounts(server_db, settings, mail_folder)
 
 
 @pytest.fixture

@@ -22,21 +22,15 @@ from sqlalchemy.pool import NullPool
 
 from core.db import migrate
 from sync import protocol
-from sync.server.access_tokens import account_keys
-from sync.server.accounts.mailer import FileMailer
-from sync.server.accounts.passwords import Argon2Parameters, Passwords
-from sync.server.accounts.pg import PostgresRepository
-from sync.server.accounts.service import AccountService
 from sync.server.app import create_app
 from sync.server.config import Settings
 from sync.server.devstack import S3Server
 from sync.server.storage import BlobStore
-from tests.server.conftest import DEVICE
+from tests.server.conftest import DEVICE, mailed_accounts
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
 
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
-CHEAP = Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)
 EMAIL = "fuzz@example.com"
 PASSWORD = "a long and unguessable fuzzing password"
 
@@ -69,9 +63,7 @@ def fuzzed(
     """The app (on the module's database and the session's S3) and the headers of a signed-up user."""
     app_settings = Settings(jwt_secret=SECRET)
     mail = Path(tmp_path_factory.mktemp("fuzz-mail"))
-    accounts = AccountService(
-        PostgresRepository(fuzz_db), FileMailer(mail), account_keys(app_settings), passwords=Passwords(CHEAP)
-    )
+    accounts = mailed_accounts(fuzz_db, app_settings, mail)
     app = create_app(
         app_settings, engine=fuzz_db, blob_store=BlobStore(s3_server.settings), accounts=accounts
     )

@@ -23,28 +23,19 @@ from sqlalchemy import Engine
 
 from sync import protocol
 from sync.server.access_tokens import account_keys, issue_access_token
-from sync.server.accounts.mailer import FileMailer
-from sync.server.accounts.passwords import Argon2Parameters, Passwords
-from sync.server.accounts.pg import PostgresRepository
 from sync.server.accounts.service import AccountService, Session
 from sync.server.app import create_app
 from sync.server.config import Settings
-from tests.server.conftest import DEVICE, batch, clock, new_id, sale_row, tag_change
+from tests.server.conftest import DEVICE, batch, clock, mailed_accounts, new_id, sale_row, tag_change
 
 pytestmark = pytest.mark.postgres
 
-CHEAP = Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)
 SHA256 = hashlib.sha256(b"a blob").hexdigest()
 
 
 @pytest.fixture
 def accounts(server_db: Engine, settings: Settings, tmp_path: Path) -> AccountService:
-    return AccountService(
-        PostgresRepository(server_db),
-        FileMailer(tmp_path),
-        account_keys(settings),
-        passwords=Passwords(CHEAP),
-    )
+    return mailed_accounts(server_db, settings, tmp_path)
 
 
 @pytest.fixture

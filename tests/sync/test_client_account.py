@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from sync.client.account import KEYRING_SERVICE, NO_KEYRING, AccountClient, Acco
 from sync.client.engine import SyncEngine
 from sync.client.transport import HttpTransport, SignInNeeded
 from sync.server.app import create_app
-from sync.server.config import Settings
 from sync.server.devstack import S3Server
 from tests.keyrings import MemoryKeyring
 from tests.server.conftest import mailed_accounts
@@ -33,18 +31,6 @@ pytestmark = pytest.mark.postgres
 
 EMAIL = "maker@example.com"
 PASSWORD = "teal spools on the shelf"
-
-
-@pytest.fixture
-def mail_folder(tmp_path: Path) -> Path:
-    return tmp_path / "mail"
-
-
-@pytest.fixture
-def service(server_db: Engine, settings: Settings, mail_folder: Path) -> Iterator[TestClient]:
-    accounts = mailed_accounts(server_db, settings, mail_folder)
-    with TestClient(create_app(settings, engine=server_db, accounts=accounts)) as client:
-        yield client
 
 
 def signed_up(
