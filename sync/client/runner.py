@@ -156,9 +156,7 @@ class SyncRunner:
         with self._wake:
             self._plan.failures = 0
             self._plan.due = min(self._plan.due, self._clock() + self.interval_s)
-        rejected = len(rejected_rows(self.engine.workspace))
-        message = "Up to date." if not rejected else f"Up to date; {rejected} change(s) were refused."
-        self._report(State.UP_TO_DATE, message, pulled=report.pulled)
+        self._report(State.UP_TO_DATE, "Up to date.", pulled=report.pulled)
 
     def _failed(self, state: State, message: str, *, retry: bool = True, wait: float | None = None) -> None:
         with self._wake:
@@ -175,12 +173,15 @@ class SyncRunner:
         self, state: State, message: str, *, pulled: int = 0, next_attempt_s: float | None = None
     ) -> None:
         ws = self.engine.workspace
+        rejected = len(rejected_rows(ws))
+        if state is State.UP_TO_DATE and rejected:
+            message = f"Up to date; {rejected} change(s) were refused."
         self.status = Status(
             state,
             message,
             last_synced_at=self._last_synced,
             pending=pending_count(ws),
-            rejected=len(rejected_rows(ws)),
+            rejected=rejected,
             pulled=pulled,
             next_attempt_s=next_attempt_s,
         )
