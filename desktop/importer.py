@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 class ImportController(QObject):
     progress = Signal(int, int, str)  # done, total, current file
     finished = Signal(list, bool)  # outcomes, cancelled
+    _worker_done = Signal(list, bool)  # emitted on the import thread; queued to the UI thread
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +36,8 @@ class ImportController(QObject):
         self._state: TaskState | None = None
         self._thread: threading.Thread | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._running = False
+        self._worker_done.connect(self._on_worker_done)
 
     def _analyse_in_pool(self, path: Path, name: str, sha256: str) -> Analysis:
         if self._pool is None:
@@ -43,7 +46,10 @@ class ImportController(QObject):
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """True from `start` until `finished` is emitted. Kept on the UI thread: the worker thread is still
+        alive for a moment after it hands over its outcomes, so asking the thread would refuse an import
+        started from a slot of `finished`."""
+        return self._running
 
     def start(self, paths: Sequence[Path]) -> bool:
         """Start importing; False when an import is already running."""
@@ -51,6 +57,7 @@ class ImportController(QObject):
             return False
         state = TaskState(on_progress=lambda s: self.progress.emit(s.done, s.total, s.message))
         self._state = state
+        self._running = True
 
         def work() -> None:
             outcomes: list[ImportOutcome] = []
@@ -64,11 +71,15 @@ class ImportController(QObject):
                     ImportOutcome("", "rejected", "The import stopped on an unexpected error; see the log.")
                 ]
             finally:
-                self.finished.emit(outcomes, state.cancelled)
+                self._worker_done.emit(outcomes, state.cancelled)
 
         self._thread = threading.Thread(target=work, name="printstall-import", daemon=True)
         self._thread.start()
         return True
+
+    def _on_worker_done(self, outcomes: list[ImportOutcome], cancelled: bool) -> None:
+        self._running = False
+        self.finished.emit(outcomes, cancelled)
 
     def cancel(self) -> None:
         if self._state is not None:

@@ -19,8 +19,10 @@ from core.services import importing, library
 from core.workspace import Workspace
 from desktop.context import AppContext
 from desktop.tabs.library import LibraryTab
+from desktop.tabs.library import preview as preview_module
 from desktop.tabs.library.model import PAGE, IdRole, ThumbnailRole
 from tests.core.files import SLICERS, write_cube
+from tests.desktop.threads import make_threads_slow_to_exit
 from tests.desktop.windows import show_active
 
 
@@ -380,6 +382,24 @@ def test_the_preview_reads_the_mesh_off_the_ui_thread_and_calls_the_viewer(
     assert triangles.shape == (12, 3, 3)
     assert float(triangles.max()) == pytest.approx(10.0)
     assert tab.detail.preview_button.isEnabled()
+
+
+def test_the_preview_opens_again_at_once_even_when_the_reading_thread_is_slow_to_exit(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[Any] = []
+    viewer = types.ModuleType("desktop.viewer")
+    viewer.show_preview = lambda parent, triangles: seen.append(triangles)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "desktop.viewer", viewer)
+    make_threads_slow_to_exit(monkeypatch, preview_module)
+    outcomes = importing.import_paths(ctx.workspace, [write_cube(tmp_path / "cube.stl", 10.0)])
+    tab = make_tab(qtbot, ctx)
+    tab.select_model(str(outcomes[0].model_id))
+    tab.detail.preview_button.click()
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=10_000)
+    tab.detail.preview_button.click()  # the first thread has not ended yet: the click must not be lost
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
+    tab.mesh_loader.wait()
 
 
 def test_without_a_viewer_the_preview_button_is_hidden(

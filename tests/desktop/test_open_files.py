@@ -15,12 +15,14 @@ from PySide6.QtWidgets import QApplication
 
 from core.cli import build_cli
 from core.config import DATA_DIR_ENV
+from desktop import importer as importer_module
 from desktop import main as entry
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from desktop.open_files import FileOpener
 from tests.core.files import SLICERS, write_cube
 from tests.core.test_cli import run_printstall
+from tests.desktop.threads import make_threads_slow_to_exit
 
 
 @pytest.fixture
@@ -159,3 +161,23 @@ def test_files_that_come_during_an_import_wait_for_it(
     with qtbot.waitSignal(window.importer.finished, timeout=60_000):
         pass  # the second import, started when the first one finished
     assert [os.path.basename(o.source) for o in window.last_import] == ["Later.stl"]
+
+
+def test_files_that_come_during_an_import_are_imported_even_when_its_thread_is_slow_to_exit(
+    qtbot: QtBot, ctx: AppContext, opener: FileOpener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_threads_slow_to_exit(monkeypatch, importer_module)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    opener.attach(window)
+    first = write_cube(tmp_path / "First.stl", 10.0)
+    later = write_cube(tmp_path / "Later.stl", 42.0)
+    imported: list[str] = []
+    window.importer.finished.connect(lambda outcomes, _cancelled: imported.extend(o.source for o in outcomes))
+    assert window.import_paths([first])
+    opener.open([later])
+    qtbot.waitUntil(lambda: len(imported) == 2, timeout=60_000)
+    assert [os.path.basename(source) for source in imported] == ["First.stl", "Later.stl"]
+    assert opener.waiting == []
+    window.importer.wait()

@@ -58,10 +58,19 @@ class MeshLoader(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread: threading.Thread | None = None
+        self._busy = False
+        # Connected first, so `busy` is False by the time the tab's slots run (on the UI thread).
+        self.loaded.connect(self._done)
+        self.failed.connect(self._done)
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """True from `load` until `loaded` or `failed` reaches the UI thread (the worker thread outlives its
+        signal by a moment, so it is not asked)."""
+        return self._busy
+
+    def _done(self, *_args: object) -> None:
+        self._busy = False
 
     def load(self, model_id: str, path: Path, name: str) -> bool:
         """Start reading; False when a mesh is being read already."""
@@ -81,6 +90,7 @@ class MeshLoader(QObject):
             else:
                 self._emit(self.loaded, model_id, triangles)
 
+        self._busy = True
         self._thread = threading.Thread(target=work, name="printstall-preview", daemon=True)
         self._thread.start()
         return True
