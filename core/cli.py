@@ -479,10 +479,29 @@ def backup_cmd() -> None:
     docs/install.md)."""
 
 
+BACKUP_CONTENT_WORDS = {
+    "models": "model",
+    "products": "product",
+    "spools": "spool",
+    "market_events": "event",
+    "sales": "sale",
+}
+
+
+def backup_contents(b: backups.Backup) -> str:
+    """What a backup holds, as "40 models, 21 products, 3 events" (kinds with none left out); its row count
+    when it holds none of them."""
+    parts = [
+        plural(b.contents[table], word)
+        for table, word in BACKUP_CONTENT_WORDS.items()
+        if b.contents.get(table)
+    ]
+    return ", ".join(parts) or plural(b.records, "row")
+
+
 def backup_line(number: int, b: backups.Backup) -> str:
     when = b.created.astimezone().strftime("%Y-%m-%d %H:%M")
-    records = plural(b.records, "record")
-    return f"{number:>3}  {when}  {b.reason:13} {b.size / 1e6:8.1f} MB  {records:>14}  {b.name}"
+    return f"{number:>3}  {when}  {b.reason:13} {b.size / 1e6:8.1f} MB  {b.name}  {backup_contents(b)}"
 
 
 def backup_json(b: backups.Backup) -> dict[str, Any]:
@@ -492,6 +511,7 @@ def backup_json(b: backups.Backup) -> dict[str, Any]:
         "created_at": b.created_at,
         "size": b.size,
         "records": b.records,
+        "contents": b.contents,
         "files": len(b.blobs),
         "app_version": b.app_version,
         "schema": b.schema,
@@ -526,7 +546,7 @@ def backup_create(ctx: click.Context, as_json: bool) -> None:
     emit(
         ctx,
         backup_json(made),
-        f"Backed up {plural(made.records, 'record')} ({made.size / 1e6:.1f} MB) to {made.path}",
+        f"Backed up {backup_contents(made)} ({made.size / 1e6:.1f} MB) to {made.path}",
     )
 
 

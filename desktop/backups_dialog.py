@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -60,6 +61,25 @@ def size_text(size: int) -> str:
     return tr("{n} MB").format(n=f"{size / 1_000_000:.1f}")
 
 
+def contents_text(backup: Backup) -> str:
+    """What the backup holds, in the things a maker counts: "40 models, 21 products, 12 spools, 3 events,
+    120 sales" (kinds with none left out). A backup with none of them (only filaments and printers, say), or
+    made before the counts were kept, shows its row count."""
+    words = {
+        "models": (tr("1 model"), tr("{n} models")),
+        "products": (tr("1 product"), tr("{n} products")),
+        "spools": (tr("1 spool"), tr("{n} spools")),
+        "market_events": (tr("1 event"), tr("{n} events")),
+        "sales": (tr("1 sale"), tr("{n} sales")),
+    }
+    parts = [
+        one if count == 1 else many.format(n=f"{count:,}")
+        for table, (one, many) in words.items()
+        if (count := backup.contents.get(table, 0))
+    ]
+    return ", ".join(parts) if parts else tr("{n} rows").format(n=f"{backup.records:,}")
+
+
 class BackupsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,7 +87,7 @@ class BackupsDialog(QDialog):
         self.backups: list[Backup] = []
         self.last_result: RestoreResult | None = None
         self.setWindowTitle(self.tr("Restore from backup"))
-        self.resize(640, 420)
+        self.resize(760, 420)
         layout = QVBoxLayout(self)
         intro = QLabel(
             self.tr(
@@ -84,9 +104,11 @@ class BackupsDialog(QDialog):
         self.list.setRootIsDecorated(False)
         self.list.setAllColumnsShowFocus(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setHeaderLabels([self.tr("When"), self.tr("Why"), self.tr("Size"), self.tr("Records")])
-        self.list.setColumnWidth(0, 160)
-        self.list.setColumnWidth(1, 170)
+        self.list.setHeaderLabels([self.tr("When"), self.tr("Why"), self.tr("Size"), self.tr("Holds")])
+        header = self.list.header()
+        for column in (0, 1, 2):  # the short columns fit their text; what each backup holds gets the rest
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.list.itemSelectionChanged.connect(self._selection_changed)
         self.list.itemActivated.connect(lambda _item, _column: self.ask_to_restore())
         layout.addWidget(self.list, 1)
@@ -121,12 +143,12 @@ class BackupsDialog(QDialog):
         self.list.clear()
         for backup in self.backups:
             item = QTreeWidgetItem(
-                [when_text(backup), reason_text(backup.reason), size_text(backup.size), str(backup.records)]
+                [when_text(backup), reason_text(backup.reason), size_text(backup.size), contents_text(backup)]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, backup.name)
-            for column in (2, 3):
-                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setToolTip(0, backup.name)
+            item.setToolTip(3, item.text(3))
             self.list.addTopLevelItem(item)
         names = [b.name for b in self.backups]
         index = names.index(selected.name) if selected is not None and selected.name in names else 0
@@ -176,7 +198,9 @@ class BackupsDialog(QDialog):
         self._busy(False)
         self.reload()
         self._say(
-            self.tr("Backed up {n} records ({size}).").format(n=made.records, size=size_text(made.size))
+            self.tr("Backed up: {contents} ({size}).").format(
+                contents=contents_text(made), size=size_text(made.size)
+            )
         )
 
     # ---------------------------------------------------------------- restore

@@ -54,6 +54,8 @@ STALE_SECONDS = 3600
 KEPT_STATE_KEYS = ("owner_id",)
 NAME_PATTERN = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{6}Z)_([a-z-]+?)(?:-(\d+))?$")
 CHUNK = 1024 * 1024
+# What a maker recognises a backup by: live rows of these tables, counted into the manifest's "contents".
+CONTENT_TABLES = ("models", "products", "spools", "market_events", "sales")
 
 
 class BackupDamaged(Exception):
@@ -69,11 +71,12 @@ class Backup:
     reason: str
     created_at: str  # RFC 3339 UTC
     size: int  # bytes of the snapshot
-    records: int  # rows of synced tables
+    records: int  # rows of synced tables (ledger, audit, tags and tombstones included)
     app_version: str
     schema: list[str]
     blobs: list[dict[str, Any]] = field(default_factory=list)  # [{"sha256", "size"}] the database names
     rows: dict[str, int] = field(default_factory=dict)  # per table
+    contents: dict[str, int] = field(default_factory=dict)  # CONTENT_TABLES' live rows; empty in old backups
     owner_id: str = ""
     sha256: str = ""
     folder: Path = Path()
@@ -176,6 +179,13 @@ def _facts(path: Path) -> dict[str, Any]:
             for table in MODEL_BY_TABLE
             if table in tables
         }
+        contents = {
+            table: int(
+                conn.execute(f'SELECT count(*) FROM "{table}"{_live(MODEL_BY_TABLE[table])}').fetchone()[0]
+            )
+            for table in CONTENT_TABLES
+            if table in tables
+        }
         blobs = (
             [
                 {"sha256": sha, "size": size}
@@ -192,7 +202,19 @@ def _facts(path: Path) -> dict[str, Any]:
             owner = found[0] if found else None
     finally:
         conn.close()
-    return {"schema": schema, "rows": rows, "records": sum(rows.values()), "blobs": blobs, "owner_id": owner}
+    return {
+        "schema": schema,
+        "rows": rows,
+        "records": sum(rows.values()),
+        "contents": contents,
+        "blobs": blobs,
+        "owner_id": owner,
+    }
+
+
+def _live(model: Any) -> str:
+    """The WHERE clause that leaves out the trash, for a table that has one."""
+    return " WHERE NOT deleted" if "deleted" in model.__table__.c else ""
 
 
 def _fsync_and_hash(path: Path) -> tuple[str, int]:
@@ -268,6 +290,7 @@ def _from_manifest(folder: Path, name: str, data: dict[str, Any]) -> Backup:
             schema=[str(s) for s in data.get("schema", [])],
             blobs=list(data.get("blobs", [])),
             rows={str(k): int(v) for k, v in dict(data.get("rows", {})).items()},
+            contents={str(k): int(v) for k, v in dict(data.get("contents", {})).items()},
             owner_id=str(data.get("owner_id") or ""),
             sha256=str(database["sha256"]),
             folder=folder,

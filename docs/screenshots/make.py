@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,17 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget  # noqa: 
 
 import core.changes  # noqa: E402
 from bench.bench_import import sphere_stl  # noqa: E402
-from core.services import events, filament, jobs, library, printers, products, settings, stall  # noqa: E402
+from core.services import (  # noqa: E402
+    backups,
+    events,
+    filament,
+    jobs,
+    library,
+    printers,
+    products,
+    settings,
+    stall,
+)
 from core.services.importing import import_paths  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
 from desktop import theme  # noqa: E402
@@ -241,6 +251,7 @@ def main() -> int:
                 print(path.relative_to(ROOT))
             market_screens(app, window, ws, "-dark" if dark else "")
             sync_screens(app, window, "-dark" if dark else "")
+            backup_screens(app, window, ws, "-dark" if dark else "")
             window.close()
             window.deleteLater()
             app.processEvents()
@@ -313,6 +324,16 @@ def sync_screens(app: QApplication, window: MainWindow, suffix: str) -> None:
     path = OUT / f"sync-status{suffix}.png"
     bar.grab(QRect(bar.width() - width, 0, width, bar.height())).save(str(path))
     print(path.relative_to(ROOT))
+
+
+def backup_screens(app: QApplication, window: MainWindow, ws: Workspace, suffix: str) -> None:
+    """File ▸ Restore from backup, with a daily backup and one made by hand."""
+    backups.create_backup(ws, "daily", now=datetime(2026, 11, 28, 9, tzinfo=UTC))
+    backups.create_backup(ws, "manual", now=datetime(2026, 11, 29, 18, 30, tzinfo=UTC))
+    dialog = window.open_backups()
+    settle(app)
+    save(dialog, f"backups{suffix}")
+    dialog.close()
 
 
 if __name__ == "__main__":

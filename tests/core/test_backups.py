@@ -53,6 +53,7 @@ def integrity(path: Path) -> str:
 def test_a_backup_is_a_whole_snapshot_with_its_manifest(workspace: Workspace, tmp_path: Path) -> None:
     shop = make_shop(workspace)
     importing.import_paths(workspace, [write_cube(tmp_path / "Cube.stl")])
+    library.delete_model(workspace, library.add_model(workspace, name="In the trash").id)
     made = backups.create_backup(workspace, "manual")
 
     [listed] = backups.list_backups(workspace)
@@ -64,6 +65,8 @@ def test_a_backup_is_a_whole_snapshot_with_its_manifest(workspace: Workspace, tm
     assert manifest["format"] == "printstall-backup" and manifest["reason"] == "manual"
     assert manifest["schema"] and set(manifest["schema"]) <= migrate.head_revisions()  # as alembic stores it
     assert manifest["rows"]["products"] == 1 and manifest["records"] == sum(manifest["rows"].values())
+    # What a maker recognises it by: the trashed model is not counted.
+    assert made.contents == {"models": 2, "products": 1, "spools": 1, "market_events": 0, "sales": 0}
     stored = {b["sha256"] for b in manifest["blobs"]}
     assert stored and all(workspace.blobs.has(sha) for sha in stored)
     assert query(made.path, "SELECT name FROM products") == [("Dragon keyring",)]
@@ -397,7 +400,9 @@ def test_backup_commands(tmp_path: Path) -> None:
     data = tmp_path / "data"
     assert run(data, "printer", "add", "MK4")[0] == 0
     code, out, _ = run(data, "backup", "create")
-    assert code == 0 and out.startswith("Backed up ")
+    assert (
+        code == 0 and out.startswith("Backed up ") and " rows (" in out
+    )  # a printer: none of the counted kinds
     assert run(data, "printer", "add", "Mini")[0] == 0
     code, out, _ = run(data, "backup", "list")
     assert code == 0 and len(out.splitlines()) == 1 and "manual" in out

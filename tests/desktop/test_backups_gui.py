@@ -3,6 +3,7 @@ every tab refreshed after it; and the daily backup the app makes on its own."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from pytestqt.qtbot import QtBot
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox
 
 from core.services import backups, products
 from core.services.ownership import adopt_local_records
-from desktop.backups_dialog import EVERY_KIND, HOUR_MS, BackupsDialog, DailyBackup
+from desktop.backups_dialog import EVERY_KIND, HOUR_MS, BackupsDialog, DailyBackup, contents_text
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from desktop.tabs.products import ProductsTab
@@ -46,7 +47,7 @@ def test_the_dialog_lists_backs_up_and_restores_and_every_tab_refreshes(
     [dialog] = [d for d in window.findChildren(BackupsDialog) if d.isVisible()]
     assert dialog.list.topLevelItemCount() == 1
     row = dialog.list.topLevelItem(0)
-    assert row is not None and row.text(1) == "Daily" and row.text(3) == str(first.records)
+    assert row is not None and row.text(1) == "Daily" and row.text(3) == "1 model, 1 product, 1 spool"
 
     ctx.ops.run(products.edit_product, ws, shop.product.id, name="Big dragon", changes={"products"})
     goods = window.findChild(ProductsTab)
@@ -55,7 +56,7 @@ def test_the_dialog_lists_backs_up_and_restores_and_every_tab_refreshes(
 
     qtbot.mouseClick(dialog.backup_button, Qt.MouseButton.LeftButton)
     assert dialog.list.topLevelItemCount() == 2
-    assert "Backed up" in dialog.message.text()
+    assert dialog.message.text().startswith("Backed up: 1 model, 1 product, 1 spool (")
 
     dialog.list.setCurrentItem(dialog.list.topLevelItem(1))  # the older one
     assert dialog.selected() == first
@@ -118,3 +119,11 @@ def test_the_daily_backup_runs_at_start_when_due_and_looks_again_every_hour(ctx:
     daily.check()  # once a day
     assert backups.list_backups(ctx.workspace) == [made]
     daily.timer.stop()
+
+
+def test_a_backup_made_before_its_contents_were_counted_shows_its_row_count(ctx: AppContext) -> None:
+    make_shop(ctx.workspace)
+    made = backups.create_backup(ctx.workspace, "manual")
+    assert contents_text(made) == "1 model, 1 product, 1 spool"
+    older = dataclasses.replace(made, contents={})  # as a manifest of an earlier version reads
+    assert contents_text(older) == f"{made.records:,} rows"
