@@ -7,7 +7,8 @@ through `ctx.ops` (off the UI thread), and says "Saved 12 rows to …" in the wi
 message when there is no status bar). Errors are core's one sentence, in a message.
 
 `export_menu` (or `export_actions`) gives the main window its submenu; `ask_for_file` is shared with the
-label dialog's "Save as PDF…".
+label dialog's "Save as PDF…". `save_copy` saves a stored file (a mesh, a sliced file) under a name the user
+chooses, for the Library's "Save a copy…".
 """
 
 from __future__ import annotations
@@ -144,6 +145,38 @@ def _run(
 def _rows(n: int, path: Path) -> str:
     text = tr("Saved 1 row to {file}.") if n == 1 else tr("Saved {n} rows to {file}.")
     return text.format(n=n, file=path)
+
+
+# ---------------------------------------------------------------- a copy of a stored file
+
+
+def save_copy(parent: QWidget, ctx: AppContext, name: str, sha256: str) -> Path | None:
+    """Ask where to save the stored file `sha256` (offering its own `name` in the last export folder), then
+    copy it there through `ctx.ops`. Returns the file chosen (None: the user cancelled)."""
+    ending = name.rpartition(".")[2] if "." in name else ""
+    filters = [tr("{ending} files (*.{ending})").format(ending=ending)] if ending else []
+    filters.append(tr("All files (*)"))
+    chosen, _ = QFileDialog.getSaveFileName(
+        parent,
+        tr("Save a copy of {name}").format(name=name),
+        str(default_folder(ctx) / name),
+        ";;".join(filters),
+        filters[0],
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    ctx.settings.setValue(FOLDER_SETTING, str(path.parent))
+    _run(
+        parent,
+        ctx,
+        exports.export_file,
+        ctx.workspace,
+        sha256,
+        path,
+        done=lambda _size: tr("Saved {file}.").format(file=path),
+    )
+    return path
 
 
 # ---------------------------------------------------------------- the exports

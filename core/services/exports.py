@@ -1,5 +1,6 @@
 """Files a maker takes elsewhere: stock, sales and an event's report as CSV or XLSX, an event's packing list
-as a PDF; and the file writing that every such file shares (labels use it too).
+as a PDF, a copy of a stored file (a model's mesh, a variant's sliced file) under its own name; and the file
+writing that every such file shares (labels use it too).
 
 Each export is first a `Table` (rows of plain cells), then a file. Money is a `Decimal` of whole units with
 two decimals (cents / 100) in the currency of the settings, which each money column names in its header
@@ -19,7 +20,7 @@ import importlib.util
 import io
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 FORMATS = ("csv", "xlsx")
 MONEY_FORMAT = "#,##0.00"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+COPY_CHUNK = 1024 * 1024
 
 Cell = str | int | Decimal | datetime | None
 
@@ -57,8 +59,8 @@ def money_text(cents: int, currency: str) -> str:
 # ---------------------------------------------------------------- writing a file all or nothing
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` in full or not at all (see the module docstring)."""
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write `data` (bytes, or chunks of them) to `path` in full or not at all (see the module docstring)."""
     path = Path(path)
     folder = path.parent
     if path.is_dir():
@@ -70,9 +72,10 @@ def write_atomically(path: Path, data: bytes) -> None:
         # os.open applies the user's umask, so the file gets the permissions a plainly written one would.
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view) :]
+            for chunk in [data] if isinstance(data, bytes) else data:
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(handle, view) :]
             os.fsync(handle)
         finally:
             os.close(handle)
@@ -181,6 +184,24 @@ def write_table(table: Table, path: Path, format: str | None = None) -> int:
     chosen = format_for(path, format)
     write_atomically(path, csv_bytes(table) if chosen == "csv" else xlsx_bytes(table))
     return table.data_rows
+
+
+# ---------------------------------------------------------------- a copy of a stored file
+
+
+def export_file(ws: Workspace, sha256: str, path: Path) -> int:
+    """Copy the stored file `sha256` to `path`, all or nothing; its size in bytes. A file this computer does
+    not hold (made on another one, not downloaded yet) is a `StoreError`."""
+    source = ws.blobs.path_for(sha256)
+    try:
+        handle = source.open("rb")
+    except FileNotFoundError as exc:
+        raise StoreError("The file is not on this computer; sign in and sync to download it.") from exc
+    except OSError as exc:
+        raise StoreError(f"Cannot read the stored file: {exc.strerror or exc}.") from exc
+    with handle:
+        write_atomically(path, iter(lambda: handle.read(COPY_CHUNK), b""))
+    return source.stat().st_size
 
 
 # ---------------------------------------------------------------- stock

@@ -334,6 +334,14 @@ class ExtruderUse:
 
 
 @dataclass(frozen=True)
+class FileEntry:
+    name: str
+    role: str  # mesh, image, document; sliced for a variant's sliced file
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
 class VariantDetail:
     id: str
     name: str
@@ -345,19 +353,12 @@ class VariantDetail:
     extruders: list[ExtruderUse]
     thumbnail_sha256: str | None
     slicer: str  # "PrusaSlicer 2.8.1"
+    sliced_file: FileEntry | None = None  # the G-code, .bgcode or .gcode.3mf, named as it was imported
 
     @property
     def grams_mg(self) -> int | None:
         known = [e.grams_mg for e in self.extruders if e.grams_mg is not None]
         return sum(known) if known else None
-
-
-@dataclass(frozen=True)
-class FileEntry:
-    name: str
-    role: str  # mesh, image, document
-    sha256: str
-    size: int
 
 
 @dataclass(frozen=True)
@@ -424,6 +425,15 @@ def model_detail(ws: Workspace, model_id: str) -> ModelDetail:
                 )
             ).all()
         )
+        sliced_ids = [sliced.blob_id for _, sliced, _ in variant_rows if sliced and sliced.blob_id]
+        sliced_files = {
+            blob_id: FileEntry(name, "sliced", sha, size)
+            for blob_id, name, sha, size in session.execute(
+                select(FileBlob.id, FileBlob.original_name, FileBlob.sha256, FileBlob.size).where(
+                    FileBlob.owner_id == owner, FileBlob.id.in_(sliced_ids), FileBlob.deleted.is_(False)
+                )
+            )
+        }
     variants = [
         VariantDetail(
             id=variant.id,
@@ -436,6 +446,7 @@ def model_detail(ws: Workspace, model_id: str) -> ModelDetail:
             extruders=_extruders(materials[variant.id], sliced),
             thumbnail_sha256=shas.get(thumb) if (thumb := _first_thumb(sliced)) else None,
             slicer=" ".join(p for p in (sliced.slicer, sliced.slicer_version) if p) if sliced else "",
+            sliced_file=sliced_files.get(sliced.blob_id) if sliced and sliced.blob_id else None,
         )
         for variant, sliced, printer_name in variant_rows
     ]

@@ -238,6 +238,49 @@ def test_a_write_that_fails_keeps_the_old_file_whole(
     assert "New thing" in [row[0] for row in read_xlsx(target)]
 
 
+# ---------------------------------------------------------------- a copy of a stored file
+
+
+def test_a_stored_file_is_copied_out_whole(workspace: Workspace, out: Path) -> None:
+    data = os.urandom(3 * exports.COPY_CHUNK + 17)  # more than one chunk
+    stored = workspace.blobs.put_bytes(data)
+    target = out / "dragon.gcode"
+    assert exports.export_file(workspace, stored.sha256, target) == len(data)
+    assert target.read_bytes() == data
+    assert [p.name for p in out.iterdir()] == ["dragon.gcode"]
+
+
+def test_a_file_not_on_this_computer_is_one_clear_error_and_leaves_nothing(
+    workspace: Workspace, out: Path
+) -> None:
+    with pytest.raises(StoreError) as caught:
+        exports.export_file(workspace, "ab" * 32, out / "dragon.gcode")
+    assert str(caught.value) == "The file is not on this computer; sign in and sync to download it."
+    assert list(out.iterdir()) == []
+
+
+def test_a_copy_cut_by_a_full_disk_keeps_the_old_file_whole(
+    workspace: Workspace, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = out / "dragon.gcode"
+    target.write_bytes(b"the old copy")
+    stored = workspace.blobs.put_bytes(b"G1 X10\n" * 1000)
+    real_write = os.write
+    written: list[int] = []
+
+    def disk_full_after_a_chunk(fd: int, data: Any) -> int:
+        if written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written.append(real_write(fd, data[:100]))  # a short write, as a filling disk gives
+        return written[-1]
+
+    monkeypatch.setattr(os, "write", disk_full_after_a_chunk)
+    with pytest.raises(StoreError, match="No space left on device"):
+        exports.export_file(workspace, stored.sha256, target)
+    assert target.read_bytes() == b"the old copy"
+    assert [p.name for p in out.iterdir()] == ["dragon.gcode"]
+
+
 # ---------------------------------------------------------------- the packing list
 
 

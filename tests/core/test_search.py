@@ -257,6 +257,10 @@ def test_detail_of_an_imported_model_with_a_sliced_variant(workspace: Workspace,
     assert variant.slicer == "PrusaSlicer 2.8.1"
     assert variant.thumbnail_sha256 is not None and workspace.blobs.has(variant.thumbnail_sha256)
     assert workspace.blobs.path_for(variant.thumbnail_sha256).read_bytes().startswith(b"\x89PNG")
+    sliced = variant.sliced_file
+    assert sliced is not None and (sliced.name, sliced.role) == ("mini_cube_ps2.8.1.gcode", "sliced")
+    gcode = (SLICERS / "mini_cube_ps2.8.1.gcode").read_bytes()
+    assert sliced.size == len(gcode) and workspace.blobs.read_bytes(sliced.sha256) == gcode
 
 
 def test_detail_shows_grams_for_every_extruder_and_refuses_a_deleted_model(workspace: Workspace) -> None:

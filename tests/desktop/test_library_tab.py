@@ -13,14 +13,16 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core.services import importing, library
 from core.workspace import Workspace
 from desktop.context import AppContext
+from desktop.main_window import MainWindow
 from desktop.tabs.library import LibraryTab
 from desktop.tabs.library import preview as preview_module
 from desktop.tabs.library.model import PAGE, IdRole, ThumbnailRole
+from tests.core.factories import make_shop
 from tests.core.files import SLICERS, write_cube
 from tests.desktop.threads import make_threads_slow_to_exit
 from tests.desktop.windows import show_active
@@ -400,6 +402,47 @@ def test_the_preview_opens_again_at_once_even_when_the_reading_thread_is_slow_to
     tab.detail.preview_button.click()  # the first thread has not ended yet: the click must not be lost
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
     tab.mesh_loader.wait()
+
+
+def test_a_variants_sliced_file_and_a_models_mesh_are_saved_where_the_user_chooses(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mesh = write_cube(tmp_path / "mini_cube.stl")
+    gcode = SLICERS / "mini_cube_ps2.8.1.gcode"
+    outcomes = importing.import_paths(ctx.workspace, [mesh, gcode])
+    window = show_active(qtbot, MainWindow(ctx))
+    tab = window.findChild(LibraryTab)
+    assert isinstance(tab, LibraryTab)
+    tab.select_model(str(outcomes[0].model_id))
+    asked: list[str] = []
+    target = tmp_path / "usb"
+    target.mkdir()
+
+    def answer(_parent: object, _title: str, suggested: str, *_filters: object) -> tuple[str, str]:
+        asked.append(suggested)
+        return str(target / Path(suggested).name), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
+    [card] = tab.detail.variant_cards
+    qtbot.waitUntil(card.save_button.isVisible)  # Qt shows a widget added to a shown layout a moment later
+    card.save_button.click()
+    assert Path(asked[-1]).name == "mini_cube_ps2.8.1.gcode"  # its own name is offered
+    assert (target / "mini_cube_ps2.8.1.gcode").read_bytes() == gcode.read_bytes()
+    assert str(target / "mini_cube_ps2.8.1.gcode") in window.statusBar().currentMessage()
+
+    files = tab.detail.files  # a file in the list: double-click (or Enter) saves a copy
+    files.setCurrentItem(files.topLevelItem(0))
+    files.itemActivated.emit(files.topLevelItem(0), 0)
+    assert Path(asked[-1]).parent == target  # the folder of the last copy is offered again
+    assert (target / "mini_cube.stl").read_bytes() == mesh.read_bytes()
+
+
+def test_a_variant_without_a_sliced_file_offers_none_to_save(qtbot: QtBot, ctx: AppContext) -> None:
+    shop = make_shop(ctx.workspace)  # its variant was entered by hand
+    tab = make_tab(qtbot, ctx)
+    tab.select_model(shop.variant.model_id)
+    [card] = tab.detail.variant_cards
+    assert card.variant.sliced_file is None and not card.save_button.isVisibleTo(card)
 
 
 def test_without_a_viewer_the_preview_button_is_hidden(

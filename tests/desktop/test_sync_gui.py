@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QAbstractButton, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox
 
 from core.db.models import Product
 from core.services import products
@@ -39,7 +39,7 @@ from sync.client.transport import Offline
 from sync.server.app import create_app
 from sync.server.db import owner_transaction
 from sync.server.devstack import S3Server, free_ports
-from tests.core.files import cube_stl_bytes
+from tests.core.files import SLICERS, cube_stl_bytes
 from tests.desktop.test_keyboard import unnamed_controls
 from tests.desktop.test_translation import untranslated
 from tests.keyrings import MemoryKeyring
@@ -394,7 +394,7 @@ def delete_the_account(
 
 @pytest.mark.postgres
 @pytest.mark.s3
-def test_a_mesh_made_on_another_computer_downloads_when_its_preview_is_opened(
+def test_files_made_on_another_computer_download_when_a_preview_or_a_copy_asks_for_them(
     qtbot: QtBot,
     server_db: Engine,
     s3_server: S3Server,
@@ -402,15 +402,18 @@ def test_a_mesh_made_on_another_computer_downloads_when_its_preview_is_opened(
     os_keyring: MemoryKeyring,
     open_install: Opener,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings = s3_settings(s3_server)
     accounts = mailed_accounts(server_db, settings, mail_folder)
     with TestClient(create_app(settings, engine=server_db, accounts=accounts)) as service:
         workshop = open_install("workshop", service)
-        cube = tmp_path / "cube.stl"
+        cube = tmp_path / "mini_cube.stl"
         cube.write_bytes(cube_stl_bytes())
-        [outcome] = import_paths(workshop.ws, [cube])
+        gcode = SLICERS / "mini_cube_ps2.8.1.gcode"
+        outcome, sliced = import_paths(workshop.ws, [cube, gcode])
         assert outcome.model_id is not None and outcome.sha256 is not None
+        assert sliced.model_id == outcome.model_id and sliced.sha256 is not None
         sign_up(qtbot, workshop, mail_folder)
         owner = workshop.ws.owner_id
         qtbot.waitUntil(
@@ -434,3 +437,14 @@ def test_a_mesh_made_on_another_computer_downloads_when_its_preview_is_opened(
         assert "Downloading" in tab.detail.status.text()
         qtbot.waitUntil(lambda: bool(shown), timeout=WAIT_MS)
         assert laptop.ws.blobs.read_bytes(outcome.sha256) == cube.read_bytes()
+
+        # The sliced file, for the stall's USB stick: downloaded, then saved where the user says.
+        target = tmp_path / "usb" / "mini_cube_ps2.8.1.gcode"
+        target.parent.mkdir()
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_args: (str(target), "")))
+        [card] = tab.detail.variant_cards
+        assert not laptop.ws.blobs.has(sliced.sha256)
+        card.save_button.click()
+        assert "Downloading mini_cube_ps2.8.1.gcode" in tab.detail.status.text()
+        qtbot.waitUntil(target.exists, timeout=WAIT_MS)
+        assert target.read_bytes() == gcode.read_bytes()

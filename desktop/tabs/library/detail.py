@@ -1,7 +1,9 @@
 """The detail pane: one model with its designer, licence (and a visible warning when selling prints is not
 allowed or not known), files, and variants with print time, grams per extruder, what a unit's print costs,
 printer, material, colour and the sliced file's own thumbnail. Its buttons ask the tab to edit, delete or
-preview the model. The tab hands it the costs (`core.services.costing.variant_cost`) with the details."""
+preview the model, or to save a copy of one of its files (a file in the list: double-click or its context
+menu; a variant's sliced file: the card's button). The tab hands it the costs
+(`core.services.costing.variant_cost`) with the details."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal, SignalInstance
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.services.costing import CostBreakdown
-from core.services.search import ModelDetail, VariantDetail
+from core.services.search import FileEntry, ModelDetail, VariantDetail
 from desktop.dialogs.units import MG_PER_OZ, WeightUnit, money
 from desktop.tabs.library.thumbnails import ThumbnailCache
 
@@ -196,6 +198,13 @@ class VariantCard(QFrame):
         muted.setColor(QPalette.ColorRole.WindowText, muted.color(QPalette.ColorRole.PlaceholderText))
         self.more.setPalette(muted)
         facts.addWidget(self.more)
+        self.save_button = QPushButton(tr("Save sliced file…"))
+        self.save_button.setAccessibleName(tr("Save a copy of the sliced file"))
+        sliced = variant.sliced_file
+        if sliced is not None:
+            self.save_button.setToolTip(tr("Save a copy of {name}").format(name=sliced.name))
+        self.save_button.setVisible(sliced is not None)
+        facts.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
@@ -230,6 +239,7 @@ class DetailPane(QScrollArea):
     edit_requested = Signal(str)
     delete_requested = Signal(str)
     preview_requested = Signal(str)
+    save_requested = Signal(object)  # a FileEntry
 
     def __init__(self, pictures: ThumbnailCache, variant_pictures: ThumbnailCache) -> None:
         super().__init__()
@@ -311,6 +321,12 @@ class DetailPane(QScrollArea):
         self.files.setSizeAdjustPolicy(QTreeWidget.SizeAdjustPolicy.AdjustToContents)
         self.files.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.files.header().setStretchLastSection(False)
+        self.files.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.save_file_action = QAction(tr("&Save a copy…"), self.files)
+        self.save_file_action.triggered.connect(self._save_current_file)
+        self.files.addAction(self.save_file_action)
+        self.files.itemActivated.connect(lambda _item, _column: self._save_current_file())
+        self.files.setToolTip(tr("Double-click a file to save a copy of it"))
         content.addWidget(self.files)
 
         self.variants_heading = self._heading(tr("Variants"))
@@ -392,6 +408,7 @@ class DetailPane(QScrollArea):
         for entry in detail.files:
             item = QTreeWidgetItem([entry.name, self._role(entry.role), file_size(entry.size)])
             item.setToolTip(0, entry.name)
+            item.setData(0, Qt.ItemDataRole.UserRole, entry)
             self.files.addTopLevelItem(item)
         self.files.resizeColumnToContents(1)
         self.files.resizeColumnToContents(2)
@@ -408,6 +425,9 @@ class DetailPane(QScrollArea):
         ]
         for card in self.variant_cards:
             self._variant_list.addWidget(card)
+            if card.variant.sliced_file is not None:
+                entry = card.variant.sliced_file
+                card.save_button.clicked.connect(lambda _checked=False, e=entry: self.save_requested.emit(e))
             sha = card.variant.thumbnail_sha256
             card.set_picture(self._variant_pictures.pixmap(sha) if sha else None)
         self.variants.setVisible(bool(detail.variants))
@@ -420,6 +440,12 @@ class DetailPane(QScrollArea):
         self.preview_button.setToolTip(
             tr("Show {name} in 3D").format(name=mesh.name) if mesh else tr("This model has no mesh file.")
         )
+
+    def _save_current_file(self) -> None:
+        item = self.files.currentItem()
+        entry = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if isinstance(entry, FileEntry):
+            self.save_requested.emit(entry)
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)

@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
 from core.errors import NotFound, PrintstallError
 from core.services import costing, library, records, search
 from core.services.costing import CostBreakdown
-from core.services.search import Facets, ModelDetail
+from core.services.search import Facets, FileEntry, ModelDetail
 from desktop.context import AppContext
 from desktop.dialogs.forms import currency, weight_unit
+from desktop.exporting import save_copy
 from desktop.tabs.library.detail import PICTURE, VARIANT_PICTURE, DetailPane
 from desktop.tabs.library.edit_dialog import ModelEditDialog
 from desktop.tabs.library.grid import THUMB, GridView
@@ -95,6 +96,7 @@ class LibraryTab(QWidget):
         self.detail.edit_requested.connect(self.edit_model)
         self.detail.delete_requested.connect(self.delete_model)
         self.detail.preview_requested.connect(self.preview_model)
+        self.detail.save_requested.connect(self.save_file)
         self.undo_bar = UndoBar(None)  # Ctrl+Z is the tab's own: it undoes deletions one after another
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -640,6 +642,21 @@ class LibraryTab(QWidget):
         if self.mesh_loader.load(model_id, path, detail.mesh.name):
             self.detail.preview_button.setEnabled(False)
             self.detail.set_status(tr("Reading {name}…").format(name=detail.mesh.name))
+
+    # ---------------------------------------------------------------- saving a copy of a file
+
+    def save_file(self, entry: FileEntry) -> None:
+        """Ask where to save a copy of `entry` (a model's file or a variant's sliced file) and save it there;
+        a file made on another computer is downloaded from the sync service first."""
+        if self._ws.blobs.has(entry.sha256):
+            self.detail.set_status("")
+            save_copy(self, self._ctx, entry.name, entry.sha256)
+            return
+        if self.fetch_file is None:
+            self.detail.set_status(tr("{name} is missing from the data folder.").format(name=entry.name))
+            return
+        self.detail.set_status(tr("Downloading {name}…").format(name=entry.name))
+        self.fetch_file(entry.sha256, lambda _path: self.save_file(entry), self.detail.set_status)
 
     def _fetched(self, model_id: str) -> None:
         self.detail.preview_button.setEnabled(True)
