@@ -146,7 +146,7 @@ def test_rows_are_fetched_a_page_at_a_time(qtbot: QtBot, ctx: AppContext) -> Non
     assert model.rowCount() == PAGE and model.total == PAGE * 2 + 50
     assert model.canFetchMore(QModelIndex())
     tab.grid.scrollToBottom()  # the view asks for more as it reaches the end
-    qtbot.waitUntil(lambda: model.rowCount() > PAGE)
+    qtbot.waitUntil(lambda: model.rowCount() > PAGE, timeout=30_000)
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
     assert model.rowCount() == PAGE * 2 + 50

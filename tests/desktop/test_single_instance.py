@@ -104,10 +104,10 @@ def test_a_message_that_is_not_ours_is_dropped(
     for garbage in (b"\xff\xff\xff\xff", len(b"[1, 2]").to_bytes(4, "big") + b"[1, 2]"):
         peer = QLocalSocket()
         peer.connectToServer(first.name)
-        assert peer.waitForConnected(2000)
+        assert peer.waitForConnected(10_000)
         peer.write(garbage)
         peer.flush()
-        qtbot.waitUntil(partial(hung_up, peer))  # the first instance dropped it
+        qtbot.waitUntil(partial(hung_up, peer), timeout=30_000)  # the first instance dropped it
     assert got == []
     with qtbot.waitSignal(first.received, timeout=10_000):  # and the next launch is still heard
         assert make(instances, tmp_path).start([]) is False

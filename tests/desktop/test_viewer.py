@@ -484,12 +484,12 @@ def test_a_closed_view_does_not_hold_up_the_next_one(qtbot: QtBot) -> None:
     worker.run(lambda: gate.wait(60), happened.append, TaskState())  # running when the view closes
     worker.run(lambda: happened.append("waiting job ran"), happened.append, TaskState())
     closed_view.deleteLater()
-    qtbot.waitUntil(lambda: not shiboken6.isValid(worker))
+    qtbot.waitUntil(lambda: not shiboken6.isValid(worker), timeout=30_000)
     gate.set()
     results: list[object] = []
     next_worker = Worker()
     next_worker.run(lambda: "prepared", results.append, TaskState())
-    qtbot.waitUntil(lambda: results == ["prepared"])
+    qtbot.waitUntil(lambda: results == ["prepared"], timeout=30_000)
     assert happened == []
 
 
