@@ -8,20 +8,24 @@ message when there is no status bar). Errors are core's one sentence, in a messa
 
 `export_menu` (or `export_actions`) gives the main window its submenu; `ask_for_file` is shared with the
 label dialog's "Save as PDF…". `save_copy` saves a stored file (a mesh, a sliced file) under a name the user
-chooses, for the Library's "Save a copy…".
+chooses, for the Library's "Save a copy…"; `open_copy` opens one with the app the computer uses for its kind
+(a slicer for a 3MF, say), through a copy named as the file in `opened_folder()` (the store's own file is
+named by its hash, with no ending for the system to go by).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QStandardPaths
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QCoreApplication, QStandardPaths, QUrl
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
 from core.errors import PrintstallError
@@ -34,6 +38,7 @@ FORMAT_SETTING = "export/format"
 SPREADSHEETS = ("xlsx", "csv")
 ALL_SALES = ""  # what `choose_event` answers for "all sales"
 SHOWN_MS = 15_000
+OPENED_KEEP_S = 7 * 24 * 3600  # copies opened in other apps are cleared after a week
 
 CurrentEvent = Callable[[], str | None]
 
@@ -117,11 +122,11 @@ def tell(parent: QWidget, text: str) -> None:
         ).open()
 
 
-def warn(parent: QWidget, text: str) -> None:
+def warn(parent: QWidget, text: str, title: str | None = None) -> None:
     """One sentence in a message that does not block."""
     if shiboken6.isValid(parent):
         QMessageBox(
-            QMessageBox.Icon.Warning, tr("Export"), text, QMessageBox.StandardButton.Ok, parent
+            QMessageBox.Icon.Warning, title or tr("Export"), text, QMessageBox.StandardButton.Ok, parent
         ).open()
 
 
@@ -177,6 +182,67 @@ def save_copy(parent: QWidget, ctx: AppContext, name: str, sha256: str) -> Path 
         done=lambda _size: tr("Saved {file}.").format(file=path),
     )
     return path
+
+
+def opened_folder() -> Path:
+    """Where copies opened in other apps go: "opened" in this user's cache folder for Printstall."""
+    cache = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    return (
+        Path(cache or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.TempLocation))
+        / "opened"
+    )
+
+
+def plain_name(name: str) -> str:
+    """`name` without any folder in it (a synced record's name is not trusted to be one), never empty."""
+    return Path(name.replace("\\", "/")).name.strip() or "file"
+
+
+def open_copy(parent: QWidget, ctx: AppContext, name: str, sha256: str) -> Path:
+    """Open the stored file `sha256` in the app the computer uses for files like `name`; when there is none,
+    one sentence says so. Returns the copy's path. Copies older than a week are cleared first."""
+    folder = opened_folder()
+    _clear_old_copies(folder)
+    path = folder / sha256[:16] / plain_name(name)
+
+    def copied(_size: int) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            warn(
+                parent,
+                tr("No app on this computer opens {name}; save a copy of it instead.").format(name=path.name),
+                tr("Open"),
+            )
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        warn(
+            parent,
+            tr("Cannot make the folder {folder}: {reason}.").format(folder=path.parent, reason=exc.strerror),
+            tr("Open"),
+        )
+        return path
+    ctx.ops.run(
+        exports.export_file,
+        ctx.workspace,
+        sha256,
+        path,
+        on_done=copied,
+        on_error=lambda error: warn(parent, str(error), tr("Open")),
+    )
+    return path
+
+
+def _clear_old_copies(folder: Path) -> None:
+    if not folder.is_dir():
+        return
+    oldest = time.time() - OPENED_KEEP_S
+    for entry in folder.iterdir():
+        try:
+            if entry.stat().st_mtime < oldest:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            continue
 
 
 # ---------------------------------------------------------------- the exports

@@ -3,7 +3,9 @@ editing with inline validation, delete and undo, the grid/list toggle and the 3D
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 import types
 from pathlib import Path
 from typing import Any
@@ -11,12 +13,13 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QModelIndex, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core.services import importing, library
 from core.workspace import Workspace
+from desktop import exporting
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from desktop.tabs.library import LibraryTab
@@ -430,11 +433,60 @@ def test_a_variants_sliced_file_and_a_models_mesh_are_saved_where_the_user_choos
     assert (target / "mini_cube_ps2.8.1.gcode").read_bytes() == gcode.read_bytes()
     assert str(target / "mini_cube_ps2.8.1.gcode") in window.statusBar().currentMessage()
 
-    files = tab.detail.files  # a file in the list: double-click (or Enter) saves a copy
+    files = tab.detail.files  # a file in the list: its context menu saves a copy
     files.setCurrentItem(files.topLevelItem(0))
-    files.itemActivated.emit(files.topLevelItem(0), 0)
+    tab.detail.save_file_action.trigger()
     assert Path(asked[-1]).parent == target  # the folder of the last copy is offered again
     assert (target / "mini_cube.stl").read_bytes() == mesh.read_bytes()
+
+
+def test_files_open_in_the_app_the_computer_uses_for_them_through_a_copy_named_as_the_file(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mesh = write_cube(tmp_path / "mini_cube.stl")
+    gcode = SLICERS / "mini_cube_ps2.8.1.gcode"
+    outcomes = importing.import_paths(ctx.workspace, [mesh, gcode])
+    opened_folder = tmp_path / "cache" / "opened"
+    monkeypatch.setattr(exporting, "opened_folder", lambda: opened_folder)
+    stale = opened_folder / "0123456789abcdef"  # a copy opened more than a week ago
+    stale.mkdir(parents=True)
+    (stale / "old.gcode").write_bytes(b"G28")
+    os.utime(stale, (time.time() - 8 * 24 * 3600,) * 2)
+    # The hand-over to the computer's own apps (a slicer) is what this machine cannot do: it is recorded.
+    handed: list[Path] = []
+    app_there = [True]
+
+    def open_url(url: QUrl) -> bool:
+        handed.append(Path(url.toLocalFile()))
+        return app_there[0]
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(open_url))
+    window = show_active(qtbot, MainWindow(ctx))
+    tab = window.findChild(LibraryTab)
+    assert isinstance(tab, LibraryTab)
+    tab.select_model(str(outcomes[0].model_id))
+
+    files = tab.detail.files  # double-click (or Enter) on a file opens it
+    files.setCurrentItem(files.topLevelItem(0))
+    files.itemActivated.emit(files.topLevelItem(0), 0)
+    assert [p.name for p in handed] == ["mini_cube.stl"]
+    assert handed[0].read_bytes() == mesh.read_bytes()
+    assert not stale.exists()
+
+    [card] = tab.detail.variant_cards
+    app_there[0] = False  # nothing on this computer opens G-code
+    card.open_button.click()
+    assert handed[-1].name == "mini_cube_ps2.8.1.gcode" and handed[-1].read_bytes() == gcode.read_bytes()
+    [message] = [m for m in window.findChildren(QMessageBox) if m.isVisible()]
+    assert (
+        message.text() == "No app on this computer opens mini_cube_ps2.8.1.gcode; save a copy of it instead."
+    )
+
+
+def test_a_file_name_from_elsewhere_cannot_put_an_opened_copy_outside_its_folder() -> None:
+    assert exporting.plain_name("../../.bashrc") == ".bashrc"
+    assert exporting.plain_name("..\\..\\evil.gcode") == "evil.gcode"
+    assert exporting.plain_name(" ") == "file"
 
 
 def test_a_variant_without_a_sliced_file_offers_none_to_save(qtbot: QtBot, ctx: AppContext) -> None:
@@ -442,7 +494,8 @@ def test_a_variant_without_a_sliced_file_offers_none_to_save(qtbot: QtBot, ctx: 
     tab = make_tab(qtbot, ctx)
     tab.select_model(shop.variant.model_id)
     [card] = tab.detail.variant_cards
-    assert card.variant.sliced_file is None and not card.save_button.isVisibleTo(card)
+    assert card.variant.sliced_file is None
+    assert not card.save_button.isVisibleTo(card) and not card.open_button.isVisibleTo(card)
 
 
 def test_without_a_viewer_the_preview_button_is_hidden(

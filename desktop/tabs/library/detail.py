@@ -1,9 +1,9 @@
 """The detail pane: one model with its designer, licence (and a visible warning when selling prints is not
 allowed or not known), files, and variants with print time, grams per extruder, what a unit's print costs,
 printer, material, colour and the sliced file's own thumbnail. Its buttons ask the tab to edit, delete or
-preview the model, or to save a copy of one of its files (a file in the list: double-click or its context
-menu; a variant's sliced file: the card's button). The tab hands it the costs
-(`core.services.costing.variant_cost`) with the details."""
+preview the model, or to open one of its files in another app or save a copy of it (a file in the list:
+double-click opens, the context menu does both; a variant's sliced file: the card's buttons). The tab hands
+it the costs (`core.services.costing.variant_cost`) with the details."""
 
 from __future__ import annotations
 
@@ -198,13 +198,22 @@ class VariantCard(QFrame):
         muted.setColor(QPalette.ColorRole.WindowText, muted.color(QPalette.ColorRole.PlaceholderText))
         self.more.setPalette(muted)
         facts.addWidget(self.more)
+        self.open_button = QPushButton(tr("Open sliced file"))
+        self.open_button.setAccessibleName(tr("Open the sliced file in another app"))
         self.save_button = QPushButton(tr("Save sliced file…"))
         self.save_button.setAccessibleName(tr("Save a copy of the sliced file"))
         sliced = variant.sliced_file
+        file_buttons = QHBoxLayout()
+        for button in (self.open_button, self.save_button):
+            button.setVisible(sliced is not None)
+            file_buttons.addWidget(button)
+        file_buttons.addStretch(1)
         if sliced is not None:
+            self.open_button.setToolTip(
+                tr("Open {name} in the app this computer uses for it").format(name=sliced.name)
+            )
             self.save_button.setToolTip(tr("Save a copy of {name}").format(name=sliced.name))
-        self.save_button.setVisible(sliced is not None)
-        facts.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
+        facts.addLayout(file_buttons)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
@@ -239,6 +248,7 @@ class DetailPane(QScrollArea):
     edit_requested = Signal(str)
     delete_requested = Signal(str)
     preview_requested = Signal(str)
+    open_requested = Signal(object)  # a FileEntry
     save_requested = Signal(object)  # a FileEntry
 
     def __init__(self, pictures: ThumbnailCache, variant_pictures: ThumbnailCache) -> None:
@@ -322,11 +332,20 @@ class DetailPane(QScrollArea):
         self.files.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.files.header().setStretchLastSection(False)
         self.files.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.open_file_action = QAction(tr("&Open"), self.files)
+        self.open_file_action.triggered.connect(lambda: self._ask_for_current_file(self.open_requested))
         self.save_file_action = QAction(tr("&Save a copy…"), self.files)
-        self.save_file_action.triggered.connect(self._save_current_file)
-        self.files.addAction(self.save_file_action)
-        self.files.itemActivated.connect(lambda _item, _column: self._save_current_file())
-        self.files.setToolTip(tr("Double-click a file to save a copy of it"))
+        self.save_file_action.triggered.connect(lambda: self._ask_for_current_file(self.save_requested))
+        self.files.addActions([self.open_file_action, self.save_file_action])
+        self.files.itemActivated.connect(
+            lambda _item, _column: self._ask_for_current_file(self.open_requested)
+        )
+        self.files.setToolTip(
+            tr(
+                "Double-click a file to open it in the app this computer uses for it; "
+                "right-click to save a copy"
+            )
+        )
         content.addWidget(self.files)
 
         self.variants_heading = self._heading(tr("Variants"))
@@ -427,6 +446,7 @@ class DetailPane(QScrollArea):
             self._variant_list.addWidget(card)
             if card.variant.sliced_file is not None:
                 entry = card.variant.sliced_file
+                card.open_button.clicked.connect(lambda _checked=False, e=entry: self.open_requested.emit(e))
                 card.save_button.clicked.connect(lambda _checked=False, e=entry: self.save_requested.emit(e))
             sha = card.variant.thumbnail_sha256
             card.set_picture(self._variant_pictures.pixmap(sha) if sha else None)
@@ -441,11 +461,11 @@ class DetailPane(QScrollArea):
             tr("Show {name} in 3D").format(name=mesh.name) if mesh else tr("This model has no mesh file.")
         )
 
-    def _save_current_file(self) -> None:
+    def _ask_for_current_file(self, signal: SignalInstance) -> None:
         item = self.files.currentItem()
         entry = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
         if isinstance(entry, FileEntry):
-            self.save_requested.emit(entry)
+            signal.emit(entry)
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)

@@ -36,7 +36,7 @@ from core.services.costing import CostBreakdown
 from core.services.search import Facets, FileEntry, ModelDetail
 from desktop.context import AppContext
 from desktop.dialogs.forms import currency, weight_unit
-from desktop.exporting import save_copy
+from desktop.exporting import open_copy, save_copy
 from desktop.tabs.library.detail import PICTURE, VARIANT_PICTURE, DetailPane
 from desktop.tabs.library.edit_dialog import ModelEditDialog
 from desktop.tabs.library.grid import THUMB, GridView
@@ -97,6 +97,7 @@ class LibraryTab(QWidget):
         self.detail.delete_requested.connect(self.delete_model)
         self.detail.preview_requested.connect(self.preview_model)
         self.detail.save_requested.connect(self.save_file)
+        self.detail.open_requested.connect(self.open_file)
         self.undo_bar = UndoBar(None)  # Ctrl+Z is the tab's own: it undoes deletions one after another
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -646,17 +647,27 @@ class LibraryTab(QWidget):
     # ---------------------------------------------------------------- saving a copy of a file
 
     def save_file(self, entry: FileEntry) -> None:
-        """Ask where to save a copy of `entry` (a model's file or a variant's sliced file) and save it there;
-        a file made on another computer is downloaded from the sync service first."""
+        """Ask where to save a copy of `entry` (a model's file or a variant's sliced file), and save it."""
+        self._with_local_file(entry, lambda: save_copy(self, self._ctx, entry.name, entry.sha256))
+
+    def open_file(self, entry: FileEntry) -> None:
+        """Open `entry` in the app this computer uses for its kind of file (a slicer, a G-code viewer)."""
+        self._with_local_file(entry, lambda: open_copy(self, self._ctx, entry.name, entry.sha256))
+
+    def _with_local_file(self, entry: FileEntry, then: Callable[[], object]) -> None:
+        """`then()` once the file is in the data folder: at once, or after downloading a file made on another
+        computer from the sync service."""
         if self._ws.blobs.has(entry.sha256):
             self.detail.set_status("")
-            save_copy(self, self._ctx, entry.name, entry.sha256)
+            then()
             return
         if self.fetch_file is None:
             self.detail.set_status(tr("{name} is missing from the data folder.").format(name=entry.name))
             return
         self.detail.set_status(tr("Downloading {name}…").format(name=entry.name))
-        self.fetch_file(entry.sha256, lambda _path: self.save_file(entry), self.detail.set_status)
+        self.fetch_file(
+            entry.sha256, lambda _path: self._with_local_file(entry, then), self.detail.set_status
+        )
 
     def _fetched(self, model_id: str) -> None:
         self.detail.preview_button.setEnabled(True)
