@@ -158,6 +158,7 @@ def _rows(n: int, path: Path) -> str:
 def save_copy(parent: QWidget, ctx: AppContext, name: str, sha256: str) -> Path | None:
     """Ask where to save the stored file `sha256` (offering its own `name` in the last export folder), then
     copy it there through `ctx.ops`. Returns the file chosen (None: the user cancelled)."""
+    name = plain_name(name)
     ending = name.rpartition(".")[2] if "." in name else ""
     filters = [tr("{ending} files (*.{ending})").format(ending=ending)] if ending else []
     filters.append(tr("All files (*)"))
@@ -194,8 +195,10 @@ def opened_folder() -> Path:
 
 
 def plain_name(name: str) -> str:
-    """`name` without any folder in it (a synced record's name is not trusted to be one), never empty."""
-    return Path(name.replace("\\", "/")).name.strip() or "file"
+    """`name` without any folder in it (a synced record's name is not trusted to be one); "file" for a name
+    that is nothing else ("", "..")."""
+    plain = Path(name.replace("\\", "/")).name.strip()
+    return plain if plain not in ("", ".", "..") else "file"
 
 
 def open_copy(parent: QWidget, ctx: AppContext, name: str, sha256: str) -> Path:

@@ -487,6 +487,7 @@ def test_a_file_name_from_elsewhere_cannot_put_an_opened_copy_outside_its_folder
     assert exporting.plain_name("../../.bashrc") == ".bashrc"
     assert exporting.plain_name("..\\..\\evil.gcode") == "evil.gcode"
     assert exporting.plain_name(" ") == "file"
+    assert exporting.plain_name("..") == exporting.plain_name("a/..") == "file"
 
 
 def test_a_variant_without_a_sliced_file_offers_none_to_save(qtbot: QtBot, ctx: AppContext) -> None:
