@@ -309,17 +309,7 @@ class BlobStore:
 
     def delete_all(self, owner_id: uuid.UUID | str) -> int:
         """Delete every file of the owner (account deletion); returns how many were deleted."""
-        prefix = owner_prefix(owner_id)
-        deleted = 0
-        batch: list[str] = []
-        for key, _size in self._list(prefix):
-            batch.append(key)
-            if len(batch) == 1000:  # DeleteObjects takes at most 1000 keys
-                deleted += self._delete_keys(batch)
-                batch = []
-        if batch:
-            deleted += self._delete_keys(batch)
-        return deleted
+        return self._delete_all_of(key for key, _size in self._list(owner_prefix(owner_id)))
 
     # Listing and collecting (sync.server.cleanup, sync.server.data_rights)
 
