@@ -626,57 +626,16 @@ class LibraryTab(QWidget):
         detail = self.detail.detail
         if self._show_preview is None or detail is None or detail.model.id != model_id or detail.mesh is None:
             return
+        self._with_local_file(detail.mesh, lambda: self._read_mesh(model_id), busy=self.detail.preview_button)
+
+    def _read_mesh(self, model_id: str) -> None:
+        detail = self.detail.detail
+        if detail is None or detail.model.id != model_id or detail.mesh is None:
+            return  # another model was chosen while the mesh downloaded
         path = self._ws.blobs.path_for(detail.mesh.sha256)
-        if not path.is_file():
-            if self.fetch_file is None:
-                self.detail.set_status(tr("The mesh file is missing from the data folder."))
-                return
-            # Made on another computer: the file comes from the sync service when first opened.
-            self.detail.preview_button.setEnabled(False)
-            self.detail.set_status(tr("Downloading {name}…").format(name=detail.mesh.name))
-            self.fetch_file(
-                detail.mesh.sha256,
-                lambda _path: self._fetched(model_id),
-                self._fetch_failed,
-            )
-            return
         if self.mesh_loader.load(model_id, path, detail.mesh.name):
             self.detail.preview_button.setEnabled(False)
             self.detail.set_status(tr("Reading {name}…").format(name=detail.mesh.name))
-
-    # ---------------------------------------------------------------- saving a copy of a file
-
-    def save_file(self, entry: FileEntry) -> None:
-        """Ask where to save a copy of `entry` (a model's file or a variant's sliced file), and save it."""
-        self._with_local_file(entry, lambda: save_copy(self, self._ctx, entry.name, entry.sha256))
-
-    def open_file(self, entry: FileEntry) -> None:
-        """Open `entry` in the app this computer uses for its kind of file (a slicer, a G-code viewer)."""
-        self._with_local_file(entry, lambda: open_copy(self, self._ctx, entry.name, entry.sha256))
-
-    def _with_local_file(self, entry: FileEntry, then: Callable[[], object]) -> None:
-        """`then()` once the file is in the data folder: at once, or after downloading a file made on another
-        computer from the sync service."""
-        if self._ws.blobs.has(entry.sha256):
-            self.detail.set_status("")
-            then()
-            return
-        if self.fetch_file is None:
-            self.detail.set_status(tr("{name} is missing from the data folder.").format(name=entry.name))
-            return
-        self.detail.set_status(tr("Downloading {name}…").format(name=entry.name))
-        self.fetch_file(
-            entry.sha256, lambda _path: self._with_local_file(entry, then), self.detail.set_status
-        )
-
-    def _fetched(self, model_id: str) -> None:
-        self.detail.preview_button.setEnabled(True)
-        self.detail.set_status("")
-        self.preview_model(model_id)
-
-    def _fetch_failed(self, message: str) -> None:
-        self.detail.preview_button.setEnabled(True)
-        self.detail.set_status(message)
 
     def _mesh_loaded(self, model_id: str, triangles: object) -> None:
         self.detail.preview_button.setEnabled(True)
@@ -692,3 +651,41 @@ class LibraryTab(QWidget):
     def _mesh_failed(self, model_id: str, message: str) -> None:
         self.detail.preview_button.setEnabled(True)
         self.detail.set_status(message)
+
+    # ---------------------------------------------------------------- opening and saving a copy of a file
+
+    def save_file(self, entry: FileEntry) -> None:
+        """Ask where to save a copy of `entry` (a model's file or a variant's sliced file), and save it."""
+        self._with_local_file(entry, lambda: save_copy(self, self._ctx, entry.name, entry.sha256))
+
+    def open_file(self, entry: FileEntry) -> None:
+        """Open `entry` in the app this computer uses for its kind of file (a slicer, a G-code viewer)."""
+        self._with_local_file(entry, lambda: open_copy(self, self._ctx, entry.name, entry.sha256))
+
+    def _with_local_file(
+        self, entry: FileEntry, then: Callable[[], object], busy: QWidget | None = None
+    ) -> None:
+        """`then()` once the file is in the data folder: at once, or after downloading a file made on another
+        computer from the sync service (`busy`, a button, is disabled meanwhile)."""
+        if self._ws.blobs.has(entry.sha256):
+            self.detail.set_status("")
+            then()
+            return
+        if self.fetch_file is None:
+            self.detail.set_status(tr("{name} is missing from the data folder.").format(name=entry.name))
+            return
+
+        def downloaded(_path: Path) -> None:
+            if busy is not None:
+                busy.setEnabled(True)
+            self._with_local_file(entry, then, busy)
+
+        def failed(message: str) -> None:
+            if busy is not None:
+                busy.setEnabled(True)
+            self.detail.set_status(message)
+
+        if busy is not None:
+            busy.setEnabled(False)
+        self.detail.set_status(tr("Downloading {name}…").format(name=entry.name))
+        self.fetch_file(entry.sha256, downloaded, failed)
