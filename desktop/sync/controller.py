@@ -34,7 +34,7 @@ from core.workspace import LOCAL_OWNER
 from desktop.context import AppContext
 from desktop.ops import KINDS
 from desktop.sync.download import download
-from sync.client.account import DEFAULT_SERVER_URL, AccountClient, SignIn
+from sync.client.account import DEFAULT_SERVER_URL, AccountClient, SessionInfo, SignIn
 from sync.client.engine import SyncEngine, requeue_rejected
 from sync.client.files import ensure_local
 from sync.client.runner import DEBOUNCE_S, State, Status, SyncRunner
@@ -160,15 +160,10 @@ class SyncController(QObject):
 
     def sign_in(self, email: str, password: str, server_url: str, done: Done, failed: Failed) -> None:
         """Log in; then adopt the folder and sync. `done(rows adopted)` or `failed(sentence)`."""
-        url = self._checked_url(server_url, failed)
-        if url is None:
-            return
-
-        def work() -> SignIn:
-            accounts = self._accounts(url)
-            return SignIn.start(accounts, accounts.login(email, password, self.workspace.device_id))
-
-        self._submit(work, lambda signin: self._adopt(signin, email, done, failed), failed)
+        device = self.workspace.device_id
+        self._open_session(
+            server_url, lambda accounts: accounts.login(email, password, device), email, done, failed
+        )
 
     def register(self, email: str, password: str, server_url: str, done: Done, failed: Failed) -> None:
         """Create the account; the service mails a code to confirm the address (`verify`)."""
@@ -184,13 +179,27 @@ class SyncController(QObject):
 
     def verify(self, email: str, code: str, server_url: str, done: Done, failed: Failed) -> None:
         """Confirm the address with the mailed code, which signs in; then as `sign_in`."""
+        device = self.workspace.device_id
+        self._open_session(
+            server_url, lambda accounts: accounts.verify(email, code.strip(), device), email, done, failed
+        )
+
+    def _open_session(
+        self,
+        server_url: str,
+        call: Callable[[AccountClient], SessionInfo],
+        email: str,
+        done: Done,
+        failed: Failed,
+    ) -> None:
+        """`call` the service for a session (off the UI thread); then adopt the folder and sync."""
         url = self._checked_url(server_url, failed)
         if url is None:
             return
 
         def work() -> SignIn:
             accounts = self._accounts(url)
-            return SignIn.start(accounts, accounts.verify(email, code.strip(), self.workspace.device_id))
+            return SignIn.start(accounts, call(accounts))
 
         self._submit(work, lambda signin: self._adopt(signin, email, done, failed), failed)
 
