@@ -407,16 +407,23 @@ def test_the_preview_opens_again_at_once_even_when_the_reading_thread_is_slow_to
     tab.mesh_loader.wait()
 
 
-def test_a_variants_sliced_file_and_a_models_mesh_are_saved_where_the_user_chooses(
-    qtbot: QtBot, ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def window_on_a_sliced_model(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> tuple[MainWindow, LibraryTab]:
+    """The window on the Library, showing "mini cube": tmp_path/mini_cube.stl and SLICERS' PrusaSlicer
+    G-code of it, imported."""
     mesh = write_cube(tmp_path / "mini_cube.stl")
-    gcode = SLICERS / "mini_cube_ps2.8.1.gcode"
-    outcomes = importing.import_paths(ctx.workspace, [mesh, gcode])
+    outcomes = importing.import_paths(ctx.workspace, [mesh, SLICERS / "mini_cube_ps2.8.1.gcode"])
     window = show_active(qtbot, MainWindow(ctx))
     tab = window.findChild(LibraryTab)
     assert isinstance(tab, LibraryTab)
     tab.select_model(str(outcomes[0].model_id))
+    return window, tab
+
+
+def test_a_variants_sliced_file_and_a_models_mesh_are_saved_where_the_user_chooses(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, tab = window_on_a_sliced_model(qtbot, ctx, tmp_path)
+    mesh, gcode = tmp_path / "mini_cube.stl", SLICERS / "mini_cube_ps2.8.1.gcode"
     asked: list[str] = []
     target = tmp_path / "usb"
     target.mkdir()
@@ -443,9 +450,6 @@ def test_a_variants_sliced_file_and_a_models_mesh_are_saved_where_the_user_choos
 def test_files_open_in_the_app_the_computer_uses_for_them_through_a_copy_named_as_the_file(
     qtbot: QtBot, ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    mesh = write_cube(tmp_path / "mini_cube.stl")
-    gcode = SLICERS / "mini_cube_ps2.8.1.gcode"
-    outcomes = importing.import_paths(ctx.workspace, [mesh, gcode])
     opened_folder = tmp_path / "cache" / "opened"
     monkeypatch.setattr(exporting, "opened_folder", lambda: opened_folder)
     stale = opened_folder / "0123456789abcdef"  # a copy opened more than a week ago
@@ -461,10 +465,8 @@ def test_files_open_in_the_app_the_computer_uses_for_them_through_a_copy_named_a
         return app_there[0]
 
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(open_url))
-    window = show_active(qtbot, MainWindow(ctx))
-    tab = window.findChild(LibraryTab)
-    assert isinstance(tab, LibraryTab)
-    tab.select_model(str(outcomes[0].model_id))
+    window, tab = window_on_a_sliced_model(qtbot, ctx, tmp_path)
+    mesh, gcode = tmp_path / "mini_cube.stl", SLICERS / "mini_cube_ps2.8.1.gcode"
 
     files = tab.detail.files  # double-click (or Enter) on a file opens it
     files.setCurrentItem(files.topLevelItem(0))
